@@ -1,0 +1,31 @@
+# The two commands of the README: `make run` and `make test`.
+PYTHON ?= python3
+DB ?= real_estate_demo
+HTTP_PORT ?= 8069
+
+RUN_PACKAGES := phonenumbers
+TEST_PACKAGES := phonenumbers pytest=pytest>=8 pytest_odoo=pytest-odoo==2.3.0 websocket=websocket-client freezegun
+LINT_PACKAGES := ruff=ruff pylint_odoo=pylint-odoo
+
+.PHONY: run test lint bench prereqs
+
+prereqs:
+	@$(PYTHON) scripts/check_prereqs.py
+
+run: prereqs
+	@$(PYTHON) scripts/ensure_packages.py $(RUN_PACKAGES)
+	@PYTHON=$(PYTHON) DB=$(DB) HTTP_PORT=$(HTTP_PORT) scripts/run-demo
+
+test: prereqs
+	@$(PYTHON) scripts/ensure_packages.py $(TEST_PACKAGES)
+	@PYTHON=$(PYTHON) scripts/run-tests
+
+lint:
+	@$(PYTHON) scripts/ensure_packages.py $(LINT_PACKAGES)
+	$(PYTHON) -m ruff check .
+	$(PYTHON) -m ruff format --check .
+	$(PYTHON) -m pylint --rcfile=.pylintrc real_estate_attribution real_estate_channel
+
+bench: prereqs
+	@$(PYTHON) scripts/ensure_packages.py $(RUN_PACKAGES)
+	@PYTHON=$(PYTHON) scripts/run-bench

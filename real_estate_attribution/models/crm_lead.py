@@ -1,0 +1,587 @@
+from datetime import datetime, time, timedelta
+
+import pytz
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.osv import expression
+from odoo.tools import SQL
+
+from ..tools import identity
+from .real_estate_protection import PROTECTION_STATES
+from .rule_grading import GRADES
+
+#: Fields that say who owns a sales-office customer: only the engine writes them.
+OWNERSHIP_FIELDS = ("user_id", "team_id", "protection_id", "in_public_pool")
+
+
+class CrmLead(models.Model):
+    """A sales-office customer file (客户档案): identity, visits, protection, owner."""
+
+    _inherit = "crm.lead"
+
+    is_sales_office = fields.Boolean(related="team_id.is_sales_office")
+    customer_mobile = fields.Char(
+        string="Normalised Mobile",
+        compute="_compute_customer_mobile",
+        store=True,
+        index=True,
+        help="ID-1: the customer's identity in the office, the mobile number in E.164 form.",
+    )
+    mobile_masked = fields.Char(string="Masked Mobile", compute="_compute_mobile_masked")
+    customer_surname = fields.Char(string="Surname", compute="_compute_customer_surname", store=True)
+    household_member_ids = fields.One2many("real.estate.household.member", "lead_id", string="Household Links")
+    household_id = fields.Many2one("real.estate.household", compute="_compute_household_id", store=True)
+    visit_ids = fields.One2many("real.estate.visit", "lead_id", string="Visits and Calls")
+    visit_count = fields.Integer(compute="_compute_visit_count")
+    protection_ids = fields.One2many("real.estate.protection", "lead_id", string="Protections")
+    followup_ids = fields.One2many("real.estate.followup", "lead_id", string="Follow-ups")
+    ownership_log_ids = fields.One2many("real.estate.ownership.log", "lead_id", string="Ownership History")
+    protection_id = fields.Many2one(
+        "real.estate.protection", string="Current Protection", readonly=True, copy=False, index="btree_not_null"
+    )
+    protection_end = fields.Datetime(related="protection_id.end", string="Protected Until", store=True, readonly=True)
+    in_public_pool = fields.Boolean(
+        string="Public Pool", readonly=True, copy=False, help="PR-3: the protection ended; anyone may serve them."
+    )
+    owner_user_id = fields.Many2one(
+        "res.users",
+        string="Owner",
+        compute="_compute_attribution",
+        search="_search_owner_user_id",
+        help="Consultant who owns the customer right now, as decided by the ownership engine.",
+    )
+    protection_state = fields.Selection(
+        [("none", "Not Registered"), *PROTECTION_STATES, ("household", "Household")],
+        compute="_compute_attribution",
+    )
+    attribution_rule = fields.Char(string="Ownership Rule", compute="_compute_attribution")
+    attribution_explanation = fields.Text(string="Why", compute="_compute_attribution")
+    share_ids = fields.One2many("real.estate.commission.share", "lead_id", string="Credit Split", readonly=True)
+    dispute_ids = fields.One2many("real.estate.dispute", "lead_id", string="Disputes")
+    agreed_split_dispute_id = fields.Many2one(
+        "real.estate.dispute",
+        string="Agreed Split",
+        readonly=True,
+        copy=False,
+        help="DI-1, DI-2: a dispute decided before the deal fixed its split.",
+    )
+    unit_ref = fields.Char(string="Unit", help="CS-15: the unit (房号) the customer buys.")
+    deposit_at = fields.Datetime(string="Deposit Paid", help="CS-15: the first to pay the deposit gets the unit.")
+    unit_won_key = fields.Char(compute="_compute_unit_won_key", store=True, help="The unit, once the deal is won.")
+
+    @api.depends("unit_ref", "stage_id.is_won")
+    def _compute_unit_won_key(self):
+        for lead in self:
+            lead.unit_won_key = lead.unit_ref if lead.unit_ref and lead.stage_id.is_won else False
+
+    def init(self):
+        result = super().init()
+        self.env.cr.execute(
+            SQL(
+                """
+                CREATE UNIQUE INDEX IF NOT EXISTS crm_lead_office_unit_won_unique
+                    ON crm_lead (team_id, unit_won_key)
+                 WHERE unit_won_key IS NOT NULL
+                """
+            )
+        )
+        self.env.cr.execute(
+            SQL(
+                """
+                CREATE UNIQUE INDEX IF NOT EXISTS crm_lead_office_customer_unique
+                    ON crm_lead (team_id, customer_mobile)
+                 WHERE customer_mobile IS NOT NULL
+                """
+            )
+        )
+        return result
+
+    @api.depends("phone", "team_id.is_sales_office", "team_id.phone_region")
+    def _compute_customer_mobile(self):
+        for lead in self:
+            number = False
+            if lead.team_id.is_sales_office and lead.phone:
+                try:
+                    number = identity.normalize_phone(lead.phone, lead.team_id.phone_region)
+                except identity.InvalidPhone:
+                    number = False
+            lead.customer_mobile = number
+
+    @api.depends("customer_mobile")
+    def _compute_mobile_masked(self):
+        for lead in self:
+            lead.mobile_masked = identity.mask_phone(lead.customer_mobile)
+
+    @api.depends("contact_name", "partner_name", "name")
+    def _compute_customer_surname(self):
+        for lead in self:
+            lead.customer_surname = identity.surname(lead.contact_name or lead.name)
+
+    @api.depends("household_member_ids.household_id")
+    def _compute_household_id(self):
+        for lead in self:
+            lead.household_id = lead.household_member_ids[:1].household_id
+
+    def _compute_visit_count(self):
+        counts = dict(
+            self.env["real.estate.visit"]._read_group([("lead_id", "in", self.ids)], ["lead_id"], ["__count"])
+        )
+        for lead in self:
+            lead.visit_count = counts.get(lead, 0)
+
+    @api.depends_context("uid", "lang")
+    @api.depends("protection_id.state", "protection_id.end", "household_id")
+    def _compute_attribution(self):
+        office_leads = self.filtered(lambda lead: lead.team_id.is_sales_office and lead.id)
+        engine = self.env["real.estate.ownership.engine"].sudo()
+        verdicts = engine._attribute(office_leads.sudo())
+        for lead in self:
+            lead.update(lead._attribution_values(verdicts.get(lead.id), engine))
+
+    def _attribution_values(self, verdict, engine):
+        """Values of the computed ownership fields for one verdict (other addons add theirs)."""
+        if not verdict:
+            return {
+                "owner_user_id": False,
+                "protection_state": False,
+                "attribution_rule": False,
+                "attribution_explanation": False,
+            }
+        return {
+            "owner_user_id": verdict.owner_user.id,
+            "protection_state": verdict.state,
+            "attribution_rule": verdict.rule,
+            "attribution_explanation": engine._explain(verdict.reason, verdict.params),
+        }
+
+    def _search_owner_user_id(self, operator, value):
+        """Leads whose own protection is in force, held by ``value`` (or by nobody)."""
+        if operator not in ("=", "!=", "in", "not in"):
+            raise UserError(self.env._("Unsupported search on the owner."))
+        in_force = ["&", ("protection_id.state", "=", "active"), ("protection_id.end", ">", fields.Datetime.now())]
+        positive = operator in ("=", "in")
+        if not value:
+            return in_force if not positive else ["!", *in_force]
+        ids = value if isinstance(value, (list, tuple)) else [value]
+        if positive:
+            return ["&", *in_force, ("protection_id.holder_user_id", "in", ids)]
+        return ["|", "!", *in_force, ("protection_id.holder_user_id", "not in", ids)]
+
+    def _raise_if_duplicate(self, team, customer_identity):
+        other = self.with_context(active_test=False).search(
+            [("team_id", "=", team.id), ("customer_mobile", "=", customer_identity), ("id", "not in", self.ids)],
+            limit=1,
+        )
+        if other:
+            raise ValidationError(
+                self.env._(
+                    "%(office)s already has a customer with the number %(phone)s: %(other)s.",
+                    office=team.name,
+                    phone=identity.mask_phone(customer_identity),
+                    other=other.name,
+                )
+            )
+
+    def _precheck_identity(self, vals):
+        """Refuse a duplicate customer before the database does, with a clear message."""
+        team = self.env["crm.team"].browse(vals.get("team_id")) if "team_id" in vals else self.team_id
+        phone = vals["phone"] if "phone" in vals else self.phone
+        if not team.is_sales_office or not phone:
+            return
+        try:
+            customer_identity = identity.normalize_phone(phone, team.phone_region)
+        except identity.InvalidPhone:
+            return
+        self._raise_if_duplicate(team, customer_identity)
+
+    # ------------------------------------------------------------------
+    # Ownership is written by the engine only
+    # ------------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.context.get("attribution_engine"):
+            offices = (
+                self.env["crm.team"]
+                .browse({vals.get("team_id") for vals in vals_list if vals.get("team_id")})
+                .filtered("is_sales_office")
+            )
+            for vals in vals_list:
+                if vals.get("team_id") in offices.ids:
+                    vals.update(user_id=False, in_public_pool=False)
+                    vals.pop("protection_id", None)
+        for vals in vals_list:
+            self.browse()._precheck_identity(vals)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if not self.env.context.get("attribution_engine"):
+            self._check_ownership_write(vals)
+        if "phone" in vals or "team_id" in vals:
+            for lead in self:
+                lead._precheck_identity(vals)
+        if vals.get("stage_id") and self.env["crm.stage"].browse(vals["stage_id"]).is_won:
+            for lead in self.filtered("is_sales_office"):
+                lead._check_unit_first_deposit()
+        if "grade" in vals:
+            vals = self._grade_write_values(vals)
+        result = super().write(vals)
+        if vals.get("stage_id"):
+            self._convert_won_protections()
+        if {"grade", "user_id", "stage_id", "active"} & set(vals) and not self.env.context.get("attribution_engine"):
+            self._sync_followup_activity()  # the engine syncs once at the end of its decisions
+        return result
+
+    def _check_ownership_write(self, vals):
+        """Ownership of sales-office customers changes through the engine only (DI-3)."""
+        touched = [name for name in OWNERSHIP_FIELDS if name in vals]
+        if not touched:
+            return
+        new_team = self.env["crm.team"].browse(vals.get("team_id") or [])
+        for lead in self.filtered(lambda lead: lead.team_id.is_sales_office or new_team.is_sales_office):
+            for name in touched:
+                current = lead[name]
+                current = current.id if isinstance(current, models.BaseModel) else current
+                if (vals[name] or False) != (current or False):
+                    raise UserError(
+                        self.env._(
+                            "Ownership of %(customer)s is decided by the sales-office rules: %(field)s cannot be "
+                            "changed by hand. Register a visit, or ask a manager to decide a dispute.",
+                            customer=lead.name,
+                            field=self._fields[name].get_description(self.env)["string"],
+                        )
+                    )
+
+    def action_set_won(self):
+        for lead in self.filtered("is_sales_office"):
+            lead._check_unit_first_deposit()
+        result = super().action_set_won()
+        self._convert_won_protections()
+        return result
+
+    def _convert_won_protections(self):
+        """A won customer's protection ends as converted; the holder keeps the customer; the split is
+        computed from the history (CS-1 to CS-16)."""
+        now = fields.Datetime.now()
+        engine = self.env["real.estate.ownership.engine"]
+        for lead in self.filtered(lambda lead: lead.is_sales_office and lead.stage_id.is_won):
+            protection = lead.protection_id
+            if protection and protection._state_at(now) == "active":
+                engine._convert_protection(protection, now)
+            if not lead.share_ids:
+                engine._write_split(lead, engine._compute_split(lead.sudo()))
+
+    def _check_unit_first_deposit(self):
+        """CS-15: two customers for one unit: the first to pay the deposit gets it."""
+        self.ensure_one()
+        if not self.unit_ref:
+            return
+        other = self.sudo().search(
+            [("team_id", "=", self.team_id.id), ("unit_won_key", "=", self.unit_ref), ("id", "!=", self.id)], limit=1
+        )
+        if other:
+            raise UserError(
+                self.env._(
+                    "Unit %(unit)s already went to %(other)s, who paid the deposit on %(date)s (CS-15).",
+                    unit=self.unit_ref,
+                    other=other.name,
+                    date=other.deposit_at or other.date_closed,
+                )
+            )
+        rival = self.sudo().search(
+            [
+                ("team_id", "=", self.team_id.id),
+                ("unit_ref", "=", self.unit_ref),
+                ("id", "!=", self.id),
+                ("deposit_at", "!=", False),
+                ("active", "=", True),
+            ],
+            order="deposit_at",
+            limit=1,
+        )
+        if rival and (not self.deposit_at or rival.deposit_at < self.deposit_at):
+            raise UserError(
+                self.env._(
+                    "%(other)s paid the deposit for unit %(unit)s first, on %(date)s: the unit is theirs (CS-15).",
+                    unit=self.unit_ref,
+                    other=rival.name,
+                    date=rival.deposit_at,
+                )
+            )
+
+    def commission_shares(self):
+        """XML-RPC: the split of these deals: ``[{lead_id, shares: [{user_id, channel_id, pool, percent, rule}]}]``."""
+        self.check_access("read")
+        return [
+            {"lead_id": lead.id, "shares": [share._api_values() for share in lead.sudo().share_ids]} for lead in self
+        ]
+
+    # ------------------------------------------------------------------
+    # API and actions
+    # ------------------------------------------------------------------
+    def attribution(self):
+        """XML-RPC: who owns these customers now, by which rule and why.
+
+        Returns a list of ``{lead_id, owner_user_id, owner_channel_id,
+        protection_state, protected_until, rule, explanation}``.
+        """
+        self.check_access("read")
+        engine = self.env["real.estate.ownership.engine"]
+        verdicts = engine.sudo()._attribute(self.sudo())
+        result = []
+        for lead in self:
+            values = engine._verdict_to_api(verdicts[lead.id])
+            values["lead_id"] = lead.id
+            result.append(values)
+        return result
+
+    def log_followup(self, note="", kind="call", at=None):
+        """XML-RPC: log a follow-up by the current user (PR-1, PR-2); ``at`` for imports only."""
+        self.check_access("read")
+        moment = self.env["real.estate.visit"]._api_at(at)
+        engine = self.env["real.estate.ownership.engine"]
+        followups = self.env["real.estate.followup"]
+        for lead in self:
+            followups |= engine.register_followup(lead, self.env.user, moment, note=note or "", kind=kind)
+        return followups.ids
+
+    def action_log_followup(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Log a Follow-up"),
+            "res_model": "real.estate.followup",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_lead_id": self.id},
+        }
+
+    def action_view_visits(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("real_estate_attribution.action_real_estate_visit")
+        action["domain"] = [("lead_id", "=", self.id)]
+        action["context"] = {"default_lead_id": self.id}
+        return action
+
+    # ------------------------------------------------------------------
+    # Grading and follow-up cadence (GR-1 to GR-5)
+    # ------------------------------------------------------------------
+    grade = fields.Selection(GRADES, tracking=True, index=True, group_expand="_read_group_grade")
+    grade_request_ids = fields.One2many("real.estate.grade.request", "lead_id", string="Grade Requests")
+    registered_at = fields.Datetime(
+        compute="_compute_contact_dates", store=True, string="Registered On", help="First visit or call."
+    )
+    last_contact_at = fields.Datetime(compute="_compute_contact_dates", store=True, string="Last Contact")
+    last_followup_at = fields.Datetime(compute="_compute_contact_dates", store=True, string="Last Follow-up")
+    next_followup_at = fields.Datetime(
+        compute="_compute_next_followup_at",
+        store=True,
+        string="Next Follow-up",
+        index=True,
+        help="GR-1 to GR-3: from the grade's cadence and the last follow-up.",
+    )
+    followup_status = fields.Selection(
+        [("overdue", "Overdue"), ("today", "Due Today"), ("planned", "Planned")],
+        compute="_compute_followup_status",
+        search="_search_followup_status",
+    )
+    response_due_at = fields.Datetime(compute="_compute_service_deadlines", store=True, string="Answer By")
+    assessment_due_at = fields.Datetime(compute="_compute_service_deadlines", store=True, string="Assess By")
+    graded_at = fields.Datetime(readonly=True, copy=False, string="First Graded")
+    response_overdue = fields.Boolean(
+        compute="_compute_service_overdue",
+        search="_search_response_overdue",
+        string="Answer Overdue",
+        help="GR-5: not followed up within 24 hours of the enquiry.",
+    )
+    assessment_overdue = fields.Boolean(
+        compute="_compute_service_overdue",
+        search="_search_assessment_overdue",
+        help="GR-5: not graded within 3 days of the enquiry.",
+    )
+    followup_count = fields.Integer(compute="_compute_followup_count", string="Follow-up Count")
+    won_percent = fields.Float(compute="_compute_won_percent", store=True, aggregator="avg", string="Conversion (%)")
+
+    @api.model
+    def _read_group_grade(self, values, domain):
+        return [grade for grade, _label in GRADES]
+
+    @api.depends("visit_ids.visit_at", "followup_ids.at")
+    def _compute_contact_dates(self):
+        for lead in self:
+            visits = lead.visit_ids.mapped("visit_at")
+            followups = lead.followup_ids.mapped("at")
+            lead.registered_at = min(visits, default=False)
+            lead.last_contact_at = max(visits, default=False)
+            lead.last_followup_at = max(followups, default=False)
+
+    @api.depends(
+        "grade",
+        "last_followup_at",
+        "last_contact_at",
+        "stage_id.is_won",
+        "active",
+        "team_id.grade_a_calls_per_week",
+        "team_id.grade_a_days_after_launch",
+        "team_id.launch_date",
+        "team_id.grade_b_days",
+        "team_id.grade_c_days",
+        "team_id.service_weekly_days",
+    )
+    def _compute_next_followup_at(self):
+        engine = self.env["real.estate.ownership.engine"]
+        now = fields.Datetime.now()
+        for lead in self:
+            office = lead.team_id.is_sales_office and (lead.registered_at or lead.create_date)
+            lead.next_followup_at = engine._next_followup(lead, now) if office else False
+
+    def _today_bounds(self):
+        """UTC bounds of today in the user's timezone (the office's by default)."""
+        tz = pytz.timezone(self.env.user.tz or "Asia/Shanghai")
+        today = datetime.now(tz).date()
+        start = tz.localize(datetime.combine(today, time.min)).astimezone(pytz.utc).replace(tzinfo=None)
+        return start, start + timedelta(days=1)
+
+    @api.depends_context("uid")
+    @api.depends("next_followup_at")
+    def _compute_followup_status(self):
+        start, end = self._today_bounds()
+        for lead in self:
+            due = lead.next_followup_at
+            lead.followup_status = (
+                False if not due else "overdue" if due < start else "today" if due < end else "planned"
+            )
+
+    def _search_followup_status(self, operator, value):
+        """GR-1 to GR-3: overdue (due before today), due today, planned."""
+        if operator not in ("=", "in"):
+            raise UserError(self.env._("Unsupported search on the follow-up status."))
+        start, end = self._today_bounds()
+        domains = {
+            "overdue": [("next_followup_at", "<", start)],
+            "today": [("next_followup_at", ">=", start), ("next_followup_at", "<", end)],
+            "planned": [("next_followup_at", ">=", end)],
+        }
+        wanted = [value] if isinstance(value, str) else list(value)
+        return expression.OR([domains[v] for v in wanted if v in domains] or [[("id", "=", 0)]])
+
+    @api.depends("registered_at", "team_id.service_response_hours", "team_id.service_assessment_days")
+    def _compute_service_deadlines(self):
+        engine = self.env["real.estate.ownership.engine"]
+        for lead in self:
+            if lead.team_id.is_sales_office and lead.registered_at:
+                lead.response_due_at, lead.assessment_due_at = engine._service_deadlines(lead)
+            else:
+                lead.response_due_at = lead.assessment_due_at = False
+
+    @api.depends("response_due_at", "assessment_due_at", "last_followup_at", "graded_at")
+    def _compute_service_overdue(self):
+        now = fields.Datetime.now()
+        for lead in self:
+            lead.response_overdue = bool(
+                lead.response_due_at and not lead.last_followup_at and lead.response_due_at < now
+            )
+            lead.assessment_overdue = bool(
+                lead.assessment_due_at and not lead.graded_at and lead.assessment_due_at < now
+            )
+
+    def _search_response_overdue(self, operator, value):
+        """GR-5: enquiries not answered within 24 hours."""
+        overdue = [("response_due_at", "<", fields.Datetime.now()), ("last_followup_at", "=", False)]
+        return overdue if (operator == "=") == bool(value) else ["!", "&", *overdue]
+
+    def _search_assessment_overdue(self, operator, value):
+        """GR-5: needs not assessed (no grade) within 3 days."""
+        overdue = [("assessment_due_at", "<", fields.Datetime.now()), ("graded_at", "=", False)]
+        return overdue if (operator == "=") == bool(value) else ["!", "&", *overdue]
+
+    @api.depends("followup_ids")
+    def _compute_followup_count(self):
+        for lead in self:
+            lead.followup_count = len(lead.followup_ids)
+
+    @api.depends("stage_id.is_won")
+    def _compute_won_percent(self):
+        for lead in self:
+            lead.won_percent = 100.0 if lead.stage_id.is_won else 0.0
+
+    # ------------------------------------------------------------------
+    # Grade changes (GR-3) and the call-back activity
+    # ------------------------------------------------------------------
+    def _grade_write_values(self, vals):
+        """GR-3: moving to D needs the follow-up record and a manager's approval; first grading is recorded."""
+        if vals["grade"] == "D" and not self.env.context.get("grade_approved"):
+            for lead in self.filtered(lambda lead: lead.grade != "D"):
+                lead._request_grade_d()
+            if not self.env.user.has_group("real_estate_attribution.group_site_manager"):
+                vals = {k: v for k, v in vals.items() if k != "grade"}
+                self.env.user._bus_send(
+                    "simple_notification",
+                    {
+                        "type": "warning",
+                        "sticky": False,
+                        "message": self.env._("Grade D needs the manager's approval: the request is sent (GR-3)."),
+                    },
+                )
+            else:
+                self.grade_request_ids.filtered(lambda r: r.state == "pending")._approve()
+        if vals.get("grade"):
+            for lead in self.filtered(lambda lead: not lead.graded_at):
+                lead.graded_at = fields.Datetime.now()
+        return vals
+
+    def _request_grade_d(self, reason=""):
+        """GR-3: a D request for the manager, only with a follow-up on record."""
+        self.ensure_one()
+        if not self.followup_ids:
+            raise UserError(
+                self.env._(
+                    "%(customer)s has no follow-up on record: log the follow-ups before grading D (GR-3).",
+                    customer=self.name,
+                )
+            )
+        pending = self.grade_request_ids.filtered(lambda r: r.state == "pending")
+        return pending or self.env["real.estate.grade.request"].create(
+            {"lead_id": self.id, "from_grade": self.grade or False, "reason": reason}
+        )
+
+    def _sync_followup_activity(self):
+        """GR-1 to GR-3: one call-back activity per customer, for the owner, on the next due date.
+
+        Batched: one search for the existing call-backs, one unlink, one create.
+        """
+        leads = self.sudo().filtered("is_sales_office")
+        if not leads:
+            return
+        activity_type = self.env.ref("real_estate_attribution.mail_activity_type_callback")
+        Activity = self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True)
+        existing = Activity.search(
+            [("res_model", "=", "crm.lead"), ("res_id", "in", leads.ids), ("activity_type_id", "=", activity_type.id)]
+        )
+        by_lead = {}
+        for activity in existing:
+            by_lead[activity.res_id] = by_lead.get(activity.res_id, Activity.browse()) | activity
+        engine = self.env["real.estate.ownership.engine"]
+        model_id = self.env["ir.model"]._get_id("crm.lead")
+        to_unlink, to_create = Activity.browse(), []
+        for lead in leads:
+            callbacks = by_lead.get(lead.id, Activity.browse())
+            if not lead.next_followup_at or not lead.user_id:
+                to_unlink |= callbacks
+                continue
+            values = {
+                "date_deadline": engine._office_date(lead.team_id, lead.next_followup_at),
+                "user_id": lead.user_id.id,
+                "summary": self.env._("Grade %(grade)s call-back", grade=lead.grade or "-"),
+            }
+            if callbacks:
+                changed = {
+                    k: v for k, v in values.items() if (callbacks[0][k].id if k == "user_id" else callbacks[0][k]) != v
+                }
+                if changed:
+                    callbacks[0].write(changed)
+                to_unlink |= callbacks[1:]
+            else:
+                to_create.append(dict(values, res_model_id=model_id, res_id=lead.id, activity_type_id=activity_type.id))
+        to_unlink.unlink()
+        Activity.create(to_create)

@@ -1,0 +1,193 @@
+import phonenumbers
+from markupsafe import Markup
+
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+from ..tools import identity
+
+
+class CrmTeam(models.Model):
+    """A sales team flagged as a sales office (案场) carries the office's rules.
+
+    Every parameter of the ID, PR and RO rule families lives here, with the
+    defaults of RULES.md, so that each office can tune its own rulebook.
+    """
+
+    _inherit = "crm.team"
+
+    is_sales_office = fields.Boolean(
+        string="Sales Office",
+        help="Apply the sales-office attribution rules (案场判客) to this team's customers.",
+    )
+    office_tz = fields.Selection(
+        "_tz_get",
+        string="Office Timezone",
+        default="Asia/Shanghai",
+        required=True,
+        help="Timezone of the office: it decides the day of the duty roster.",
+    )
+    # ID family
+    phone_region = fields.Char(
+        string="Default Phone Region",
+        default=identity.MAINLAND_REGION,
+        required=True,
+        help="ID-1: region used to read numbers written without a country code.",
+    )
+    household_includes_siblings = fields.Boolean(
+        string="Siblings Count as Household",
+        default=False,
+        help="ID-3: when set, brothers and sisters count as one customer with the household.",
+    )
+    researcher_to_last = fields.Boolean(
+        string="Market Researchers to Last in Rotation",
+        default=True,
+        help="ID-4: a confirmed market researcher is received by the last consultant in the rotation.",
+    )
+    # PR family
+    visit_protection_days = fields.Integer(
+        string="Visit Protection (days)",
+        default=60,
+        help="PR-1: a visit registration protects the customer this many days from the last follow-up.",
+    )
+    call_protection_days = fields.Integer(
+        string="Call Protection (days)",
+        default=30,
+        help="PR-1: a call registration protects the customer this many days from the last follow-up.",
+    )
+    followup_lapse_days = fields.Integer(
+        string="Follow-up Deadline (days)",
+        default=30,
+        help="PR-2: without a follow-up within this many days of the last contact the customer "
+        "loses protection. 0 disables the rule.",
+    )
+    former_consultant_reclaims = fields.Boolean(
+        default=True,
+        help="PR-3: a customer back from the public pool who names the former consultant goes back to them.",
+    )
+    require_three_questions = fields.Boolean(
+        string="Three Questions Required",
+        default=True,
+        help="PR-5: the reception form insists that the three questions were asked.",
+    )
+    forgotten_customer_rule = fields.Selection(
+        [("registration", "By the Registration"), ("recognition", "By Recognition within a Month")],
+        string="Forgotten First Consultant",
+        default="registration",
+        required=True,
+        help="CS-5: a customer who forgot the first consultant: credit follows the first registration, or "
+        "is split 50/50 when the first consultant recognises them within a month after the deal.",
+    )
+    # GR family
+    launch_date = fields.Date(help="GR-1: A customers are called more often after launch (开盘).")
+    grade_a_calls_per_week = fields.Integer(
+        string="A: Calls per Week before Launch", default=2, help="GR-1: at least this many call-backs a week."
+    )
+    grade_a_days_after_launch = fields.Integer(
+        string="A: Days between Calls after Launch", default=2, help="GR-1: call back within this many days."
+    )
+    grade_b_days = fields.Integer(string="B: Days between Calls", default=5, help="GR-2: every 3 to 5 days.")
+    grade_c_days = fields.Integer(string="C: Days between Calls", default=7, help="GR-3: at least weekly.")
+    service_response_hours = fields.Integer(
+        string="Answer Enquiries within (hours)", default=24, help="GR-5: first call-back after an enquiry."
+    )
+    service_assessment_days = fields.Integer(
+        string="Assess Needs within (days)", default=3, help="GR-5: the customer is graded within this time."
+    )
+    service_weekly_days = fields.Integer(
+        string="Follow Open Customers every (days)", default=7, help="GR-5: at least weekly while open."
+    )
+    review_stale_days = fields.Integer(
+        string="Weekly Review: Days without Progress",
+        default=7,
+        help="GR-1, GR-2: A and B customers without a stage change this long are proposed for a downgrade.",
+    )
+    # RO family
+    absent_loses_turn = fields.Boolean(
+        string="Absence Loses the Turn",
+        default=True,
+        help="RO-2: a consultant absent without reason loses the turn (no make-up).",
+    )
+    designation_counts_as_turn = fields.Boolean(
+        string="Designation Counts as Turn",
+        default=False,
+        help="RO-4: when set, a visitor who names a consultant consumes that consultant's turn.",
+    )
+    service_visit_consumes_turn = fields.Boolean(
+        string="Deposit/Signing Visit Consumes Turn",
+        default=False,
+        help="RO-6: when set, helping a customer who only pays a deposit or signs consumes a turn.",
+    )
+    old_customer_minutes = fields.Integer(
+        string="Old Customer Reception (minutes)",
+        default=60,
+        help="RO-5: a consultant receiving an old customer is out of the rotation this long "
+        "(or until marked available); the missed turns are made up.",
+    )
+
+    _sql_constraints = [
+        (
+            "protection_days_positive",
+            "CHECK(visit_protection_days > 0 AND call_protection_days > 0)",
+            "Protection periods must be positive.",
+        ),
+        (
+            "grade_cadence_positive",
+            "CHECK(grade_a_calls_per_week > 0 AND grade_a_days_after_launch > 0 AND grade_b_days > 0"
+            " AND grade_c_days > 0 AND service_response_hours > 0 AND service_assessment_days > 0"
+            " AND service_weekly_days > 0 AND review_stale_days > 0)",
+            "Grade cadences and service levels must be positive.",
+        ),
+        (
+            "followup_lapse_not_negative",
+            "CHECK(followup_lapse_days >= 0 AND old_customer_minutes >= 0)",
+            "Follow-up deadline and reception minutes cannot be negative.",
+        ),
+    ]
+
+    @api.model
+    def _cron_report_grade_a(self):
+        """GR-1: A customers are reported to the office's manager daily."""
+        for team in self.search([("is_sales_office", "=", True), ("user_id", "!=", False)]):
+            leads = self.env["crm.lead"].search(
+                [("team_id", "=", team.id), ("grade", "=", "A"), ("stage_id.is_won", "=", False)],
+                order="next_followup_at",
+            )
+            if not leads:
+                continue
+            lines = Markup("").join(
+                Markup("<li>%s · %s · %s</li>") % (lead.name, lead.user_id.name or "-", lead.followup_status or "-")
+                for lead in leads
+            )
+            team.message_post(
+                body=Markup("<p>%s</p><ul>%s</ul>") % (self.env._("A customers today (GR-1):"), lines),
+                partner_ids=team.user_id.partner_id.ids,
+                subtype_xmlid="mail.mt_comment",
+            )
+
+    @api.model
+    def _tz_get(self):
+        return self.env["res.partner"]._fields["tz"].selection(self.env["res.partner"])
+
+    @api.constrains("phone_region")
+    def _check_phone_region(self):
+        for team in self:
+            if team.phone_region not in phonenumbers.SUPPORTED_REGIONS:
+                raise ValidationError(
+                    self.env._(
+                        "Unknown phone region %(region)s: use a two-letter region code such as CN.",
+                        region=team.phone_region,
+                    )
+                )
+
+    def write(self, vals):
+        result = super().write(vals)
+        period_fields = {"visit_protection_days", "call_protection_days", "followup_lapse_days"}
+        if period_fields & set(vals):
+            protections = (
+                self.env["real.estate.protection"]
+                .sudo()
+                .search([("team_id", "in", self.ids), ("state", "=", "active")])
+            )
+            protections._refresh_end()
+        return result

@@ -1,0 +1,63 @@
+from odoo import api, fields, models
+from odoo.exceptions import AccessError
+
+from .rule_grading import GRADES
+
+
+class RealEstateGradeRequest(models.Model):
+    """A request to grade a customer D, for the manager's approval (GR-3)."""
+
+    _name = "real.estate.grade.request"
+    _description = "Grade D Request"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "id desc"
+
+    lead_id = fields.Many2one("crm.lead", string="Customer", required=True, index=True, ondelete="cascade")
+    team_id = fields.Many2one(related="lead_id.team_id", store=True)
+    owner_id = fields.Many2one(related="lead_id.user_id", string="Owner")
+    from_grade = fields.Selection(GRADES, readonly=True)
+    requested_by = fields.Many2one("res.users", default=lambda self: self.env.user, readonly=True)
+    reason = fields.Text()
+    followup_count = fields.Integer(related="lead_id.followup_count")
+    state = fields.Selection(
+        [("pending", "Pending"), ("approved", "Approved"), ("refused", "Refused")],
+        default="pending",
+        required=True,
+        tracking=True,
+    )
+    decided_by = fields.Many2one("res.users", readonly=True)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        requests = super().create(vals_list)
+        for request in requests:
+            manager = request.team_id.user_id or self.env.ref("real_estate_attribution.group_site_manager").users[:1]
+            request.sudo().activity_schedule(
+                "mail.mail_activity_data_todo",
+                user_id=manager.id,
+                summary=self.env._("Approve grade D for %(customer)s", customer=request.lead_id.name),
+            )
+            request.lead_id.message_post(body=self.env._("Grade D requested; awaiting the manager's approval (GR-3)."))
+        return requests
+
+    def _check_manager(self):
+        if not self.env.user.has_group("real_estate_attribution.group_site_manager"):
+            raise AccessError(self.env._("Only a manager approves grade D (GR-3)."))
+
+    def action_approve(self):
+        self._check_manager()
+        self._approve()
+        return True
+
+    def _approve(self):
+        for request in self.filtered(lambda r: r.state == "pending"):
+            request.sudo().write({"state": "approved", "decided_by": self.env.user.id})
+            request.lead_id.with_context(grade_approved=True).sudo().write({"grade": "D"})
+            request.sudo().activity_unlink(["mail.mail_activity_data_todo"])
+
+    def action_refuse(self):
+        self._check_manager()
+        for request in self.filtered(lambda r: r.state == "pending"):
+            request.sudo().write({"state": "refused", "decided_by": self.env.user.id})
+            request.sudo().activity_unlink(["mail.mail_activity_data_todo"])
+        return True

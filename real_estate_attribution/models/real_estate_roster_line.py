@@ -1,0 +1,88 @@
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+ROSTER_STATUSES = [
+    ("available", "Available"),
+    ("with_customer", "With a Customer"),
+    ("assigned_work", "Away on Assigned Work"),
+    ("old_customer", "Old Customer on Site"),
+    ("absent", "Absent without Reason"),
+    ("off", "Day Off"),
+]
+
+
+class RealEstateRosterLine(models.Model):
+    """A consultant's place and status in a day's rotation (RO-2, RO-5)."""
+
+    _name = "real.estate.roster.line"
+    _description = "Duty Roster Line"
+    _order = "roster_id, sequence, id"
+
+    roster_id = fields.Many2one("real.estate.roster", required=True, ondelete="cascade", index=True)
+    team_id = fields.Many2one(related="roster_id.team_id")
+    sequence = fields.Integer(default=10)
+    user_id = fields.Many2one("res.users", string="Consultant", required=True)
+    status = fields.Selection(ROSTER_STATUSES, required=True, default="available")
+    status_until = fields.Datetime(
+        help="The status returns to Available at this moment (RO-5 old-customer receptions)."
+    )
+    makeup_owed = fields.Integer(string="Make-up Turns Owed", default=0)
+    turn_count = fields.Integer(string="Turns Taken", compute="_compute_turn_count")
+
+    _sql_constraints = [
+        ("roster_user_unique", "UNIQUE(roster_id, user_id)", "A consultant appears once in a roster."),
+        ("makeup_not_negative", "CHECK(makeup_owed >= 0)", "Make-up turns owed cannot be negative."),
+    ]
+
+    @api.constrains("user_id", "roster_id")
+    def _check_member(self):
+        for line in self:
+            if line.user_id not in line.roster_id.team_id.member_ids:
+                raise ValidationError(
+                    self.env._(
+                        "%(user)s is not a consultant of %(office)s: add them to the sales team first.",
+                        user=line.user_id.name,
+                        office=line.roster_id.team_id.name,
+                    )
+                )
+
+    def _compute_turn_count(self):
+        counts = {
+            (roster.id, user.id): count
+            for roster, user, count in self.env["real.estate.rotation.turn"]._read_group(
+                [("roster_id", "in", self.roster_id.ids), ("event", "in", ("turn", "makeup", "out_of_turn"))],
+                ["roster_id", "user_id"],
+                ["__count"],
+            )
+        }
+        for line in self:
+            line.turn_count = counts.get((line.roster_id.id, line.user_id.id), 0)
+
+    def _status_at(self, at):
+        """Status at moment ``at``: a timed status falls back to Available."""
+        self.ensure_one()
+        if self.status_until and at >= self.status_until:
+            return "available"
+        return self.status
+
+    def _set_status(self, status, until=False):
+        self.write({"status": status, "status_until": until})
+        self.roster_id.message_post(
+            body=self.env._("%(user)s: %(status)s", user=self.user_id.name, status=dict(ROSTER_STATUSES)[status])
+        )
+
+    def action_available(self):
+        for line in self:
+            line._set_status("available")
+
+    def action_with_customer(self):
+        for line in self:
+            line._set_status("with_customer")
+
+    def action_assigned_work(self):
+        for line in self:
+            line._set_status("assigned_work")
+
+    def action_absent(self):
+        for line in self:
+            line._set_status("absent")

@@ -1,0 +1,97 @@
+from datetime import datetime, timedelta
+
+from freezegun import freeze_time
+
+from odoo.tests import TransactionCase, new_test_user
+
+#: Monday 2 March 2026, 10:00 in Shanghai.
+T0 = datetime(2026, 3, 2, 2, 0, 0)
+
+
+class AttributionCase(TransactionCase):
+    """A sales office with five consultants, a manager and an importer.
+
+    Time is frozen around every registration so that the rules see the
+    moment of the scenario; nothing depends on the real clock.
+    """
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
+        cls.manager = new_test_user(
+            cls.env, "re_manager", groups="real_estate_attribution.group_site_manager", name="Manager Zhao"
+        )
+        cls.importer = new_test_user(
+            cls.env,
+            "re_importer",
+            groups="real_estate_attribution.group_consultant,real_estate_attribution.group_data_import",
+            name="Importer",
+        )
+        cls.consultants = [
+            new_test_user(cls.env, login, groups="real_estate_attribution.group_consultant", name=name)
+            for login, name in (
+                ("re_li", "Li Na"),
+                ("re_wang", "Wang Qiang"),
+                ("re_zhang", "Zhang Wei"),
+                ("re_liu", "Liu Yang"),
+                ("re_chen", "Chen Jing"),
+            )
+        ]
+        cls.li, cls.wang, cls.zhang, cls.liu, cls.chen = cls.consultants
+        cls.team = cls.env["crm.team"].create(
+            {
+                "name": "Test Office",
+                "is_sales_office": True,
+                "office_tz": "Asia/Shanghai",
+                "user_id": cls.manager.id,
+                "crm_team_member_ids": [(0, 0, {"user_id": user.id}) for user in cls.consultants],
+            }
+        )
+        cls.engine = cls.env["real.estate.ownership.engine"]
+        cls.Visit = cls.env["real.estate.visit"]
+
+    # ------------------------------------------------------------------
+    def register(self, at=T0, user=None, **vals):
+        """Register a contact at ``at`` (time frozen) as ``user`` (default: Li Na)."""
+        values = {"team_id": self.team.id, "kind": "visit", "customer_name": "王伟", "phone": "13812345678"}
+        values.update(vals)
+        with freeze_time(at):
+            return self.Visit.with_user(user or self.li).register(values)
+
+    def attribution(self, lead_id, at):
+        with freeze_time(at):
+            return self.env["crm.lead"].browse(lead_id).attribution()[0]
+
+    def roster(self, at=T0):
+        return self.engine._roster_for(self.team, at)
+
+    def set_status(self, user, status, at=T0):
+        line = self.roster(at).line_ids.filtered(lambda line: line.user_id == user)
+        line.write({"status": status, "status_until": False})
+        return line
+
+    def follow_up(self, lead_id, user, at):
+        with freeze_time(at):
+            return self.env["crm.lead"].browse(lead_id).with_user(user).log_followup(note="call back")
+
+    @staticmethod
+    def days(n, hours=0):
+        return T0 + timedelta(days=n, hours=hours)
+
+    def make_roster(self, users, at=T0):
+        """Today's roster with ``users`` in this order, all available."""
+        day = self.engine._office_date(self.team, at)
+        return self.env["real.estate.roster"].create(
+            {
+                "team_id": self.team.id,
+                "date": day,
+                "line_ids": [(0, 0, {"sequence": seq, "user_id": user.id}) for seq, user in enumerate(users, 1)],
+            }
+        )
+
+    def walk_in(self, n, at=T0, **vals):
+        """Register the ``n``-th distinct first-time walk-in."""
+        vals.setdefault("customer_name", "客户%s" % n)
+        vals.setdefault("phone", "1390000%04d" % n)
+        return self.register(at=at, **vals)

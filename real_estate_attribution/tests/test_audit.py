@@ -1,0 +1,167 @@
+import psycopg2
+from freezegun import freeze_time
+
+from odoo.exceptions import AccessError, UserError
+from odoo.tools import mute_logger
+
+from .common import T0, AttributionCase
+
+
+class TestOwnershipAudit(AttributionCase):
+    """Ownership changes only through the engine, each one audited (who, when, rule, before, after)."""
+
+    def test_consultants_cannot_set_the_owner_by_hand(self):
+        """DI-3: the owner of a sales-office customer is never typed in; even managers go through the rules."""
+        lead = self.env["crm.lead"].browse(self.register()["lead_id"])
+        for user in (self.li, self.manager):
+            with self.assertRaisesRegex(UserError, "decided by the sales-office rules"):
+                lead.with_user(user).write({"user_id": self.wang.id})
+        other = self.env["crm.team"].create({"name": "Elsewhere"})
+        with self.assertRaisesRegex(UserError, "decided by the sales-office rules"):
+            lead.with_user(self.manager).write({"team_id": other.id})
+        lead.with_user(self.li).write({"description": "喜欢三房", "user_id": self.li.id})  # unchanged owner
+        self.assertEqual(lead.user_id, self.li)
+
+    def test_leads_typed_in_have_no_owner_until_registered(self):
+        """A customer file typed into an office has no owner until a visit or call is registered."""
+        lead = (
+            self.env["crm.lead"]
+            .with_user(self.li)
+            .create({"name": "赵六", "team_id": self.team.id, "phone": "13600001234", "user_id": self.li.id})
+        )
+        self.assertFalse(lead.user_id)
+        self.assertFalse(lead.protection_id)
+        result = self.register(phone="13600001234", customer_name="赵六")
+        self.assertEqual(result["lead_id"], lead.id)
+        self.assertEqual(lead.user_id.id, result["owner_user_id"])
+
+    def test_visits_and_protections_are_written_by_the_engine_only(self):
+        with self.assertRaisesRegex(UserError, "Receive Visitor"):
+            self.Visit.with_user(self.li).create({"team_id": self.team.id, "kind": "visit"})
+        lead = self.env["crm.lead"].browse(self.register()["lead_id"])
+        with self.assertRaises(AccessError):
+            lead.protection_id.with_user(self.li).write({"holder_user_id": self.wang.id})
+        with self.assertRaises(AccessError):
+            lead.ownership_log_ids.with_user(self.manager).unlink()
+
+    def test_every_assignment_is_logged_with_who_when_rule_before_after(self):
+        result = self.register(user=self.li)
+        lead = self.env["crm.lead"].browse(result["lead_id"])
+        log = lead.ownership_log_ids
+        self.assertEqual(len(log), 1)
+        self.assertEqual(log.event, "assign")
+        self.assertEqual(log.rule, "RO-1")
+        self.assertEqual(log.date, T0)
+        self.assertEqual(log.author_id, self.li)
+        self.assertFalse(log.old_user_id)
+        self.assertEqual(log.new_user_id.id, result["owner_user_id"])
+        self.assertEqual(log.visit_id.id, result["visit_id"])
+        self.assertIn("RO-1", log.explanation)
+        message = lead.message_ids.filtered(
+            lambda m: m.subtype_id == self.env.ref("real_estate_attribution.mt_ownership_change")
+        )
+        self.assertEqual(len(message), 1)
+        self.assertIn("RO-1", message.body)
+
+    def test_followups_are_logged_as_renewals(self):
+        result = self.register()
+        self.follow_up(result["lead_id"], self.li, self.days(5))
+        renewals = self.env["real.estate.ownership.log"].search(
+            [("lead_id", "=", result["lead_id"]), ("event", "=", "renew")]
+        )
+        self.assertEqual(renewals.rule, "PR-1")
+        self.assertEqual(renewals.date, self.days(5))
+
+    def test_won_customer_stays_with_the_holder(self):
+        """A deal converts the protection; the holder keeps the customer after the window."""
+        result = self.register()
+        lead = self.env["crm.lead"].browse(result["lead_id"])
+        with freeze_time(self.days(3)):
+            lead.with_user(self.li).action_set_won()
+        self.assertEqual(lead.protection_id.state, "converted")
+        attribution = self.attribution(lead.id, self.days(200))
+        self.assertEqual(attribution["owner_user_id"], self.li.id)
+        self.assertEqual(attribution["protection_state"], "converted")
+        self.assertEqual(lead.ownership_log_ids.filtered(lambda log: log.event == "convert").new_user_id, self.li)
+
+    def test_manager_releases_a_protection_with_a_reason(self):
+        result = self.register()
+        lead = self.env["crm.lead"].browse(result["lead_id"])
+        with self.assertRaises(AccessError):
+            self.env["real.estate.protection.release"].with_user(self.li).create(
+                {"protection_id": lead.protection_id.id, "reason": "mine"}
+            )
+        with freeze_time(self.days(2)):
+            self.env["real.estate.protection.release"].with_user(self.manager).create(
+                {"protection_id": lead.protection_id.id, "reason": "客户投诉要求换顾问"}
+            ).action_release()
+        self.assertEqual(lead.protection_id.state, "released")
+        self.assertTrue(lead.in_public_pool)
+        self.assertFalse(lead.user_id)
+        log = lead.ownership_log_ids.filtered(lambda log: log.event == "release")
+        self.assertEqual(log.author_id, self.manager)
+        self.assertEqual(log.rule, "PR-3")
+        self.assertIn("客户投诉要求换顾问", log.explanation)
+        self.assertEqual(self.attribution(lead.id, self.days(2, 1))["rule"], "PR-3")
+
+
+class TestOfficeSettings(AttributionCase):
+    def test_defaults_follow_the_rulebook(self):
+        """ID-3, ID-4, PR-1, PR-2, PR-3, PR-5, RO-2, RO-4, RO-5, RO-6: defaults of RULES.md."""
+        team = self.env["crm.team"].create({"name": "New Office", "is_sales_office": True})
+        self.assertEqual(
+            {
+                name: team[name]
+                for name in (
+                    "visit_protection_days",
+                    "call_protection_days",
+                    "followup_lapse_days",
+                    "household_includes_siblings",
+                    "researcher_to_last",
+                    "former_consultant_reclaims",
+                    "require_three_questions",
+                    "absent_loses_turn",
+                    "designation_counts_as_turn",
+                    "service_visit_consumes_turn",
+                    "phone_region",
+                    "office_tz",
+                )
+            },
+            {
+                "visit_protection_days": 60,
+                "call_protection_days": 30,
+                "followup_lapse_days": 30,
+                "household_includes_siblings": False,
+                "researcher_to_last": True,
+                "former_consultant_reclaims": True,
+                "require_three_questions": True,
+                "absent_loses_turn": True,
+                "designation_counts_as_turn": False,
+                "service_visit_consumes_turn": False,
+                "phone_region": "CN",
+                "office_tz": "Asia/Shanghai",
+            },
+        )
+
+    def test_periods_must_be_positive(self):
+        """PR-1 settings: a protection period of zero days is refused by the database."""
+        with self.assertRaises(psycopg2.errors.CheckViolation), mute_logger("odoo.sql_db"), self.env.cr.savepoint():
+            self.team.visit_protection_days = 0
+            self.team.flush_recordset()
+
+
+class TestConsultantPrivacy(AttributionCase):
+    def test_consultants_see_their_own_records_only(self):
+        """A consultant reads the visits, protections and history of their own customers only."""
+        self.make_roster([self.li, self.wang])
+        mine = self.walk_in(1)
+        theirs = self.walk_in(2)
+        Visit = self.Visit.with_user(self.li)
+        self.assertEqual(Visit.search([]).ids, [mine["visit_id"]])
+        self.assertEqual(
+            self.env["real.estate.protection"].with_user(self.li).search([]).lead_id.ids, [mine["lead_id"]]
+        )
+        self.assertNotIn(
+            theirs["lead_id"], self.env["real.estate.ownership.log"].with_user(self.li).search([]).lead_id.ids
+        )
+        self.assertEqual(len(self.Visit.with_user(self.manager).search([("team_id", "=", self.team.id)])), 2)

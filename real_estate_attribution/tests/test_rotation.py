@@ -1,0 +1,185 @@
+from datetime import timedelta
+
+from odoo.exceptions import UserError
+
+from .common import T0, AttributionCase
+
+
+class TestRotation(AttributionCase):
+    """Reception rotation, rules RO-1 to RO-6."""
+
+    def owners(self, results):
+        return [result["owner_user_id"] for result in results]
+
+    def test_ro1_first_time_walk_ins_follow_the_rotation(self):
+        """RO-1: each first-time walk-in goes to the consultant whose turn it is and becomes theirs."""
+        self.make_roster([self.li, self.wang, self.zhang])
+        results = [self.walk_in(n, at=T0 + timedelta(minutes=n)) for n in range(4)]
+        self.assertEqual(self.owners(results), [self.li.id, self.wang.id, self.zhang.id, self.li.id])
+        self.assertEqual({r["rule"] for r in results}, {"RO-1"})
+        lead = self.env["crm.lead"].browse(results[1]["lead_id"])
+        self.assertEqual(lead.protection_id.holder_user_id, self.wang)
+        self.assertEqual(lead.user_id, self.wang)
+        turns = self.roster().turn_ids.filtered(lambda t: t.event == "turn")
+        self.assertEqual(len(turns), 4)
+
+    def test_ro1_roster_created_from_office_members(self):
+        """RO-1: without a roster for the day, one is made from the office's consultants."""
+        result = self.walk_in(1)
+        roster = self.roster()
+        self.assertEqual(set(roster.line_ids.user_id.ids), {u.id for u in self.consultants})
+        self.assertEqual(result["owner_user_id"], roster._ordered_lines()[0].user_id.id)
+
+    def test_ro1_next_day_starts_where_the_rotation_stopped(self):
+        """RO-1: a new day's roster starts with the consultant whose turn was next, so turns stay fair."""
+        self.make_roster([self.li, self.wang, self.zhang])
+        self.walk_in(1)  # li; wang is next
+        tomorrow = self.walk_in(2, at=T0 + timedelta(days=1))
+        self.assertEqual(tomorrow["owner_user_id"], self.wang.id)
+
+    def test_ro2_busy_consultant_is_skipped_and_owed_a_makeup_turn(self):
+        """RO-2: busy with a customer or on assigned work: skipped, then served first when free."""
+        self.make_roster([self.li, self.wang, self.zhang])
+        first = self.walk_in(1, at=T0)
+        self.set_status(self.wang, "with_customer")
+        second = self.walk_in(2, at=T0 + timedelta(minutes=5))
+        wang_line = self.set_status(self.wang, "available")
+        self.assertEqual(wang_line.makeup_owed, 1)
+        third = self.walk_in(3, at=T0 + timedelta(minutes=10))
+        fourth = self.walk_in(4, at=T0 + timedelta(minutes=15))
+        fifth = self.walk_in(5, at=T0 + timedelta(minutes=20))
+        self.assertEqual(
+            self.owners([first, second, third, fourth, fifth]),
+            [self.li.id, self.zhang.id, self.wang.id, self.li.id, self.wang.id],
+        )
+        self.assertEqual(wang_line.makeup_owed, 0)
+        events = self.roster().turn_ids.filtered(lambda t: t.user_id == self.wang).mapped("event")
+        self.assertEqual(sorted(events), ["makeup", "skipped", "turn"])
+
+    def test_ro2_assigned_work_also_owes_makeup(self):
+        """RO-2: away on assigned work is skipped like busy."""
+        self.make_roster([self.li, self.wang])
+        self.set_status(self.li, "assigned_work")
+        self.assertEqual(self.walk_in(1)["owner_user_id"], self.wang.id)
+        self.assertEqual(self.set_status(self.li, "available").makeup_owed, 1)
+
+    def test_ro2_absent_without_reason_loses_the_turn(self):
+        """RO-2: a consultant absent without reason loses the turn: no make-up."""
+        self.make_roster([self.li, self.wang, self.zhang])
+        self.walk_in(1, at=T0)
+        self.set_status(self.wang, "absent")
+        second = self.walk_in(2, at=T0 + timedelta(minutes=5))
+        wang_line = self.set_status(self.wang, "available")
+        third = self.walk_in(3, at=T0 + timedelta(minutes=10))
+        self.assertEqual(self.owners([second, third]), [self.zhang.id, self.li.id])
+        self.assertEqual(wang_line.makeup_owed, 0)
+        lost = self.roster().turn_ids.filtered(lambda t: t.event == "lost")
+        self.assertEqual(lost.user_id, self.wang)
+
+    def test_ro2_absence_owes_makeup_when_the_office_says_so(self):
+        """RO-2 setting: with ``absent_loses_turn`` off an absence is owed like a busy turn."""
+        self.team.absent_loses_turn = False
+        self.make_roster([self.li, self.wang])
+        self.set_status(self.li, "absent")
+        self.walk_in(1)
+        self.assertEqual(self.set_status(self.li, "available").makeup_owed, 1)
+
+    def test_ro2_nobody_available_is_a_clear_error(self):
+        """RO-2: when every consultant is away the reception says so instead of guessing."""
+        self.make_roster([self.li])
+        self.set_status(self.li, "absent")
+        visits = self.Visit.search_count([])
+        with self.assertRaisesRegex(UserError, "Nobody is available"):
+            self.walk_in(1)
+        self.assertEqual(self.Visit.search_count([]), visits)
+
+    def test_ro3_returning_customer_goes_to_the_registered_consultant(self):
+        """RO-3: a returning customer is received by their registered consultant; no turn used."""
+        self.make_roster([self.li, self.wang, self.zhang])
+        first = self.walk_in(1, at=T0)
+        again = self.walk_in(1, at=T0 + timedelta(hours=2))
+        self.assertEqual(again["owner_user_id"], self.li.id)
+        self.assertEqual(again["rule"], "RO-3")
+        self.assertEqual(again["lead_id"], first["lead_id"])
+        # wang is still next: the returning customer consumed no turn
+        self.assertEqual(self.walk_in(2, at=T0 + timedelta(hours=3))["owner_user_id"], self.wang.id)
+
+    def test_ro3_owner_absent_last_in_rotation_helps_and_credit_stays(self):
+        """RO-3: owner absent: the last consultant in the rotation helps, no turn, credit to the owner."""
+        self.make_roster([self.li, self.wang, self.zhang])
+        first = self.walk_in(1, at=T0)  # li; next up is wang, last in rotation is li then zhang
+        self.set_status(self.li, "off")
+        again = self.walk_in(1, at=T0 + timedelta(hours=1))
+        visit = self.Visit.browse(again["visit_id"])
+        self.assertEqual(again["owner_user_id"], self.li.id)
+        self.assertTrue(visit.is_helper)
+        self.assertEqual(visit.consultant_id, self.zhang)
+        self.assertEqual(again["rule"], "RO-3")
+        lead = self.env["crm.lead"].browse(first["lead_id"])
+        self.assertEqual(lead.protection_id.holder_user_id, self.li)
+        helper = self.roster().turn_ids.filtered(lambda t: t.event == "helper")
+        self.assertEqual(helper.user_id, self.zhang)
+        self.assertEqual(self.walk_in(2, at=T0 + timedelta(hours=2))["owner_user_id"], self.wang.id)
+
+    def test_ro4_named_consultant_receives_without_using_a_turn(self):
+        """RO-4: a first-time visitor naming a consultant goes to them; not counted as their turn."""
+        self.make_roster([self.li, self.wang, self.zhang])
+        named = self.walk_in(1, designated_user_id=self.zhang.id)
+        self.assertEqual(named["owner_user_id"], self.zhang.id)
+        self.assertEqual(named["rule"], "RO-4")
+        nxt = [self.walk_in(n, at=T0 + timedelta(minutes=n)) for n in (2, 3, 4)]
+        self.assertEqual(self.owners(nxt), [self.li.id, self.wang.id, self.zhang.id])
+
+    def test_ro4_designation_counts_as_turn_when_the_office_says_so(self):
+        """RO-4 setting: ``designation_counts_as_turn`` makes the named consultant's turn pass."""
+        self.team.designation_counts_as_turn = True
+        self.make_roster([self.li, self.wang, self.zhang])
+        self.walk_in(1, designated_user_id=self.wang.id)
+        self.assertEqual(self.walk_in(2, at=T0 + timedelta(minutes=1))["owner_user_id"], self.zhang.id)
+
+    def test_ro5_consultant_with_old_customer_misses_walk_ins_and_makes_up(self):
+        """RO-5: while an old customer is on site the consultant takes no walk-ins; the turn is made up."""
+        self.make_roster([self.li, self.wang])
+        self.walk_in(1, at=T0)  # li's customer; wang is next
+        self.walk_in(2, at=T0 + timedelta(minutes=1))  # wang; li is next
+        self.walk_in(1, at=T0 + timedelta(minutes=10))  # li's old customer is back
+        during = self.walk_in(3, at=T0 + timedelta(minutes=20))
+        self.assertEqual(during["owner_user_id"], self.wang.id)
+        li_line = self.roster().line_ids.filtered(lambda line: line.user_id == self.li)
+        self.assertEqual(li_line.makeup_owed, 1)
+        self.assertEqual(self.roster().turn_ids.filtered(lambda t: t.event == "skipped").rule, "RO-5")
+        after = self.walk_in(4, at=T0 + timedelta(minutes=10 + self.team.old_customer_minutes + 1))
+        self.assertEqual(after["owner_user_id"], self.li.id)
+        self.assertEqual(li_line.makeup_owed, 0)
+
+    def test_ro6_deposit_or_signing_visit_uses_no_turn_and_credits_the_owner(self):
+        """RO-6: a customer who only pays a deposit or signs is helped without a turn; credit stays."""
+        self.make_roster([self.li, self.wang, self.zhang])
+        self.walk_in(1, at=T0)  # li
+        self.set_status(self.li, "off")
+        deposit = self.walk_in(1, at=T0 + timedelta(hours=1), purpose="deposit_sign")
+        visit = self.Visit.browse(deposit["visit_id"])
+        self.assertEqual(deposit["rule"], "RO-6")
+        self.assertEqual(deposit["owner_user_id"], self.li.id)
+        self.assertTrue(visit.is_helper)
+        self.assertNotEqual(visit.consultant_id, self.li)
+        self.assertEqual(self.walk_in(2, at=T0 + timedelta(hours=2))["owner_user_id"], self.wang.id)
+
+    def _deposit_then_walk_in(self):
+        self.make_roster([self.li], at=T0 - timedelta(days=1))
+        self.walk_in(1, at=T0 - timedelta(days=1))  # li's customer, registered the day before
+        self.make_roster([self.li, self.wang, self.zhang])  # today li is first up
+        deposit = self.walk_in(1, at=T0, purpose="deposit_sign")
+        self.assertEqual(self.Visit.browse(deposit["visit_id"]).consultant_id, self.li)
+        return self.walk_in(2, at=T0 + timedelta(hours=1))["owner_user_id"]
+
+    def test_ro6_service_visit_keeps_the_turn(self):
+        """RO-6: helping a deposit customer leaves the helper first up for the next walk-in."""
+        self.assertEqual(self._deposit_then_walk_in(), self.li.id)
+
+    def test_ro6_service_visit_consumes_a_turn_when_the_office_says_so(self):
+        """RO-6 setting: with ``service_visit_consumes_turn`` the helper's turn passes."""
+        self.team.service_visit_consumes_turn = True
+        self.assertEqual(self._deposit_then_walk_in(), self.wang.id)
+        turns = self.roster().turn_ids.filtered(lambda t: t.rule == "RO-6")
+        self.assertEqual((turns.event, turns.user_id), ("turn", self.li))

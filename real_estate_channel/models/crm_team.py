@@ -1,0 +1,78 @@
+from odoo import fields, models
+
+
+class CrmTeam(models.Model):
+    """Channel parameters of a sales office (CH-1 to CH-14), with the rulebook's defaults."""
+
+    _inherit = "crm.team"
+
+    report_phone_mode = fields.Selection(
+        [("either", "Full or Masked"), ("full", "Full Numbers Only"), ("masked", "Masked Numbers Only")],
+        string="Reported Numbers",
+        default="either",
+        required=True,
+        help="ID-2: whether channel reports must carry full mobile numbers or masked ones (138****5678).",
+    )
+    report_lead_minutes = fields.Integer(
+        string="Report Lead Time (minutes)",
+        default=30,
+        help="CH-1: a report must come at least this long before the expected arrival.",
+    )
+    report_validity_mode = fields.Selection(
+        [("same_day", "Same Day"), ("hours", "Hours"), ("days", "Days")],
+        string="Report Validity",
+        default="same_day",
+        required=True,
+        help="CH-3: a report lapses when the customer has not visited by the end of the expected visit's "
+        "day, or after the given number of hours or days.",
+    )
+    report_validity_amount = fields.Integer(string="Validity Amount", default=3)
+    channel_protection_days = fields.Integer(
+        string="Channel Protection (days)", default=30, help="CH-8: a confirmed channel visit protects this long."
+    )
+    reconfirm_window_days = fields.Integer(
+        string="Re-confirmation Window (days)",
+        default=7,
+        help="CH-8: bringing the customer again this many days before expiry re-confirms the protection.",
+    )
+    confirmation_hours = fields.Integer(
+        string="Confirmation Deadline (hours)",
+        default=24,
+        help="CH-7: a channel visit not signed by all three within this time after the visit stays natural.",
+    )
+    report_repeat_cap = fields.Integer(
+        string="Reports per Customer and Channel",
+        default=3,
+        help="CH-6: how often one channel may report one customer.",
+    )
+    flag_min_reports = fields.Integer(
+        string="Daily Reports before Review",
+        default=10,
+        help="CH-6: a channel with more reports than this in a day is reviewed.",
+    )
+    flag_min_visit_rate = fields.Integer(
+        string="Minimum Visit Rate (%)",
+        default=50,
+        help="CH-6: under this share of visits, the channel is flagged and its contested reports of the day are void.",
+    )
+    accompanied_protection_days = fields.Integer(
+        string="Accompanied Visit Protection (days)",
+        default=30,
+        help="CH-12: a field canvasser who brings the customer in person protects them this long.",
+    )
+    referral_deposit_days = fields.Integer(
+        string="Old-Brings-New Window (days)",
+        default=30,
+        help="CH-14: a new customer brought by an old one belongs to the old customer's channel or consultant "
+        "when the deposit comes within this many days.",
+    )
+
+    _sql_constraints = [
+        (
+            "channel_periods_positive",
+            "CHECK(channel_protection_days > 0 AND accompanied_protection_days > 0 AND report_repeat_cap > 0"
+            " AND report_lead_minutes >= 0 AND reconfirm_window_days >= 0 AND referral_deposit_days >= 0"
+            " AND flag_min_visit_rate BETWEEN 0 AND 100)",
+            "Channel periods, caps and rates must be positive (rates between 0 and 100).",
+        ),
+    ]

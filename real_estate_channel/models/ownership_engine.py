@@ -1,0 +1,522 @@
+"""The ownership engine, extended with the channel rule family (CH).
+
+The attribution addon's engine stays the one entry point; this addon adds
+channel claims to its decisions, channel holders to its protections and
+channel reasons to its explanations.
+"""
+
+from datetime import timedelta
+from decimal import Decimal
+
+from odoo import api, models
+
+from odoo.addons.real_estate_attribution.models.rule_split import Share
+from odoo.addons.real_estate_attribution.tools import identity
+
+from .rule_channel import CHANNEL_KINDS
+
+
+class OwnershipEngine(models.AbstractModel):
+    _name = "real.estate.ownership.engine"
+    _inherit = ["real.estate.ownership.engine", "real.estate.rule.channel"]
+
+    # ------------------------------------------------------------------
+    # Protections held by channels (CH-8, CH-12)
+    # ------------------------------------------------------------------
+    @api.model
+    def _protection_days(self, team, kind):
+        if kind == "channel":
+            return team.channel_protection_days
+        if kind == "accompanied":
+            return team.accompanied_protection_days
+        return super()._protection_days(team, kind)
+
+    @api.model
+    def _protection_window(self, team, kind, last_contact, last_followup):
+        """CH-8, CH-12: a channel protection runs a fixed period from the visit; follow-ups do not move it."""
+        if kind in CHANNEL_KINDS:
+            rule = "CH-8" if kind == "channel" else "CH-12"
+            return last_contact + timedelta(days=self._protection_days(team, kind)), rule
+        return super()._protection_window(team, kind, last_contact, last_followup)
+
+    @api.model
+    def _renew_on_contact(self, protection, kind, at):
+        if protection.kind in CHANNEL_KINDS:
+            protection.sudo().last_contact = at
+            return
+        super()._renew_on_contact(protection, kind, at)
+
+    @api.model
+    def _renew_on_followup(self, protection, at):
+        if protection.kind in CHANNEL_KINDS:
+            protection.sudo().last_followup = at
+            return
+        super()._renew_on_followup(protection, at)
+
+    @api.model
+    def _protection_params(self, protection):
+        params = super()._protection_params(protection)
+        params["channel"] = protection.holder_channel_id.name or ""
+        return params
+
+    @api.model
+    def _verdict_from_protection(self, lead, protection, at, state):
+        verdict = super()._verdict_from_protection(lead, protection, at, state)
+        verdict.owner_channel = protection.holder_channel_id
+        if protection.holder_channel_id:
+            verdict.params["channel"] = protection.holder_channel_id.name
+            if state == "active":
+                verdict.reason = "channel.active"
+        return verdict
+
+    @api.model
+    def _attribute_lead(self, lead, at):
+        verdict = super()._attribute_lead(lead, at)
+        if verdict.state == "converted" and verdict.owner_channel:
+            verdict.rule, verdict.reason = "CH-9", "channel.deal"
+        elif verdict.state in ("expired", "released", "none") and verdict.owner_channel:
+            verdict.owner_channel = self.env["res.partner"]
+        return verdict
+
+    # ------------------------------------------------------------------
+    # Visits of reported customers (CH-5, CH-7, CH-8, CH-12)
+    # ------------------------------------------------------------------
+    @api.model
+    def _decide_contact(self, contact, roster):
+        decision = super()._decide_contact(contact, roster)
+        if not contact.identity or not self._is_customer_purpose(contact.purpose):
+            return decision
+        held = decision.protection
+        bringer = self._bringing_channel(contact)
+        if held and held.kind in CHANNEL_KINDS and held._state_at(contact.at) == "active":
+            window = timedelta(days=contact.team.reconfirm_window_days)
+            if bringer and bringer == held.holder_channel_id and held.end - window <= contact.at:
+                decision.extra["reconfirm"] = held
+            return decision
+        if decision.action != "create":
+            return decision  # a customer already held by a consultant: no channel claim (CH-2)
+        if contact.extra.get("accompanied_agent"):
+            decision.extra["channel_claim"] = ("accompanied", contact.extra["accompanied_agent"])
+            return decision
+        report = self._winning_report(contact.team, contact.identity, self._contact_surname(contact), contact.at)
+        if report:
+            decision.extra["channel_claim"] = ("report", report)
+        return decision
+
+    @api.model
+    def _bringing_channel(self, contact):
+        report = contact.extra.get("report")
+        if report:
+            return report.channel_id
+        agent = contact.extra.get("accompanied_agent")
+        return agent.channel_id if agent else self.env["res.partner"]
+
+    @api.model
+    def _contact_surname(self, contact):
+        return identity.surname(contact.customer_name)
+
+    @api.model
+    def _apply(self, contact, decision, roster):
+        visit = super()._apply(contact, decision, roster)
+        claim = decision.extra.get("channel_claim")
+        if claim:
+            self._attach_channel_visit(visit, claim, contact)
+        if decision.extra.get("reconfirm"):
+            self._reconfirm_channel(decision.extra["reconfirm"], visit, contact)
+        return visit
+
+    @api.model
+    def _attach_channel_visit(self, visit, claim, contact):
+        """CH-7: the reported (or accompanied) customer arrived: the confirmation opens."""
+        kind, value = claim
+        if kind == "accompanied":
+            self._supersede_reports(contact)
+            report = self._accompanied_report(visit, value, contact)
+        else:
+            report = value.sudo()
+        values = {"state": "visited", "visit_id": visit.id, "lead_id": visit.lead_id.id}
+        if not report.customer_mobile:
+            values["customer_mobile"] = contact.identity  # ID-2: the masked report resolves to the full number
+            values["claim_key"] = contact.identity
+        report.write(values)
+        confirmation = (
+            self.env["real.estate.visit.confirmation"]
+            .sudo()
+            .create({"report_id": report.id, "visit_id": visit.id, "consultant_id": visit.consultant_id.id})
+        )
+        report.confirmation_id = confirmation
+        visit.sudo().write({"report_id": report.id})
+        params = dict(visit.explanation_params or {}, channel=report.channel_id.name, report=report.name)
+        visit.sudo().write({"rule": "CH-7", "reason": "channel.pending", "explanation_params": params})
+        if contact.extra.get("confirmed"):
+            confirmation.write(
+                {
+                    "imported": True,
+                    "agent_signed_at": contact.at,
+                    "consultant_signed_at": contact.at,
+                    "manager_signed_at": contact.at,
+                }
+            )
+            self.confirm_channel_visit(confirmation, contact.at)
+        return confirmation
+
+    @api.model
+    def _supersede_reports(self, contact):
+        """CH-12: report-only claims lose to the canvasser who brought the customer in person."""
+        reports = self._claims_in_force(contact.team, contact.identity, (), self._contact_surname(contact), contact.at)
+        if reports:
+            reports.write({"state": "rejected", "reason_code": "accompanied_by_other", "reason_params": {}})
+            reports.flush_recordset(["state"])
+
+    @api.model
+    def _accompanied_report(self, visit, agent, contact):
+        """CH-12: a field canvasser who brings the customer in person claims them with the visit."""
+        return (
+            self.env["real.estate.report"]
+            .sudo()
+            .with_context(attribution_engine=True)
+            .create(
+                {
+                    "team_id": contact.team.id,
+                    "channel_id": agent.channel_id.id,
+                    "agent_id": agent.id,
+                    "customer_name": contact.customer_name,
+                    "phone": contact.phone,
+                    "customer_mobile": contact.identity,
+                    "claim_key": contact.identity,
+                    "expected_visit": contact.at,
+                    "reported_at": contact.at,
+                    "valid_until": contact.at,
+                    "state": "visited",
+                    "is_accompanied": True,
+                    "lead_id": visit.lead_id.id,
+                }
+            )
+        )
+
+    @api.model
+    def confirm_channel_visit(self, confirmation, at):
+        """CH-7, CH-8, CH-12: all three signed: the channel protection starts from the visit."""
+        confirmation = confirmation.sudo()
+        report, visit = confirmation.report_id, confirmation.visit_id
+        lead = visit.lead_id
+        self.env["real.estate.lock"]._acquire(report.team_id, lead.customer_mobile)
+        previous = lead.protection_id
+        old_user = previous.holder_user_id if previous else self.env["res.users"]
+        if previous and previous.state == "active":
+            previous.write(
+                {
+                    "state": "released",
+                    "ended_at": at,
+                    "release_reason": self.env._(
+                        "Superseded by the confirmed channel visit %(report)s.", report=report.name
+                    ),
+                }
+            )
+        kind = "accompanied" if report.is_accompanied else "channel"
+        rule = "CH-12" if report.is_accompanied else "CH-8"
+        protection = self._create_protection(
+            lead,
+            visit.consultant_id,
+            kind,
+            visit.visit_at,
+            rule,
+            visit=visit,
+            holder_channel_id=report.channel_id.id,
+            report_id=report.id,
+        )
+        confirmation.state = "confirmed"
+        report.write({"state": "confirmed", "protection_id": protection.id})
+        visit.write(
+            {
+                "protection_id": protection.id,
+                "rule": rule,
+                "reason": "channel.confirmed",
+                "explanation_params": self._jsonable(
+                    dict(
+                        self._protection_params(protection),
+                        tz=report.team_id.office_tz,
+                        channel=report.channel_id.name,
+                        report=report.name,
+                    )
+                ),
+            }
+        )
+        self._audit(
+            [
+                {
+                    "lead": lead,
+                    "event": "assign",
+                    "rule": rule,
+                    "old_user": old_user,
+                    "new_user": visit.consultant_id,
+                    "new_channel": report.channel_id,
+                    "protection": protection,
+                    "visit": visit,
+                    "at": at,
+                    "source": "confirmation",
+                    "reason": "channel.confirmed",
+                    "params": dict(
+                        self._protection_params(protection),
+                        channel=report.channel_id.name,
+                        report=report.name,
+                        tz=report.team_id.office_tz,
+                    ),
+                }
+            ]
+        )
+        return protection
+
+    @api.model
+    def _reconfirm_channel(self, protection, visit, contact):
+        """CH-8: brought again in the last days: the next period follows the current one."""
+        protection = protection.sudo()
+        new_end = protection.end + timedelta(days=self._protection_days(protection.team_id, protection.kind))
+        protection.write({"end": new_end, "reconfirm_count": protection.reconfirm_count + 1})
+        params = dict(
+            self._protection_params(protection), tz=contact.team.office_tz, channel=protection.holder_channel_id.name
+        )
+        visit.sudo().write(
+            {"rule": "CH-8", "reason": "channel.reconfirmed", "explanation_params": self._jsonable(params)}
+        )
+        self._audit(
+            [
+                {
+                    "lead": protection.lead_id,
+                    "event": "renew",
+                    "rule": "CH-8",
+                    "old_user": protection.holder_user_id,
+                    "new_user": protection.holder_user_id,
+                    "old_channel": protection.holder_channel_id,
+                    "new_channel": protection.holder_channel_id,
+                    "protection": protection,
+                    "visit": visit,
+                    "at": contact.at,
+                    "source": "visit",
+                    "reason": "channel.reconfirmed",
+                    "params": params,
+                }
+            ]
+        )
+
+    @api.model
+    def _lapse_unconfirmed(self, now):
+        """CH-7: a channel visit not confirmed within the office's deadline stays natural for good."""
+        pending = self.env["real.estate.visit.confirmation"].sudo().search([("state", "=", "pending")])
+        late = pending.filtered(lambda c: c.visit_id.visit_at + timedelta(hours=c.team_id.confirmation_hours) <= now)
+        late.write({"state": "cancelled"})
+        late.report_id.filtered(lambda r: r.state == "visited").write({"state": "lapsed"})
+
+    @api.model
+    def _convert_protection(self, protection, at, source="deal"):
+        """CH-9: a deal inside the channel's protection is the channel's."""
+        result = super()._convert_protection(protection, at, source=source)
+        if protection.holder_channel_id and protection.report_id:
+            protection.report_id.sudo().state = "won"
+        return result
+
+    # ------------------------------------------------------------------
+    # Disputes and splits (DI-1, DI-2, CH-9)
+    # ------------------------------------------------------------------
+    @api.model
+    def _transfer_to_claimant(self, dispute, lead, rule, at, reason):
+        """A channel's upheld claim gives it the customer; the serving consultant stays."""
+        if not dispute.claimant_channel_id:
+            return super()._transfer_to_claimant(dispute, lead, rule, at, reason)
+        return self.transfer_ownership(
+            lead,
+            at,
+            rule,
+            "dispute",
+            new_user=lead.protection_id.holder_user_id,
+            reason=reason,
+            kind="channel",
+            holder_channel_id=dispute.claimant_channel_id.id,
+        )
+
+    @api.model
+    def _dispute_split(self, dispute, lead):
+        if dispute.claimant_channel_id and not dispute.share_ids:
+            return [Share(Decimal(100), dispute._rule(), channel=dispute.claimant_channel_id)]
+        return super()._dispute_split(dispute, lead)
+
+    @api.model
+    def _dispute_share(self, line):
+        share = super()._dispute_share(line)
+        share.channel = line.channel_id or None
+        return share
+
+    @api.model
+    def _share_values(self, share):
+        values = super()._share_values(share)
+        values["channel_id"] = share.channel.id if share.channel else False
+        return values
+
+    @api.model
+    def _write_split(self, lead, shares, dispute=None):
+        """CC-2: draft statements follow the deals: a new or changed split re-computes them."""
+        channels = lead.sudo().share_ids.channel_id
+        result = super()._write_split(lead, shares, dispute)
+        channels |= lead.sudo().share_ids.channel_id
+        if channels and lead.date_closed:
+            day = lead.date_closed.date()
+            drafts = self.env["real.estate.channel.statement"].sudo().search([
+                ("state", "=", "draft"), ("channel_id", "in", channels.ids),
+                ("date_from", "<=", day), ("date_to", ">=", day),
+            ])
+            drafts._recompute_figures()
+        return result
+
+    @api.model
+    def _split_rules(self):
+        rules = super()._split_rules()
+        rules.insert(1, self._split_channel)  # right after a split agreed in a dispute
+        return rules
+
+    @api.model
+    def _split_channel(self, lead):
+        """CH-9: a deal inside the channel's protection is the channel's."""
+        channel = lead.protection_id.holder_channel_id
+        return [Share(Decimal(100), "CH-9", channel=channel)] if channel else []
+
+    @api.model
+    def _transfer_audit_extra(self, previous, protection):
+        extra = super()._transfer_audit_extra(previous, protection)
+        extra["old_channel"] = previous.holder_channel_id if previous else self.env["res.partner"]
+        extra["new_channel"] = protection.holder_channel_id if protection else self.env["res.partner"]
+        return extra
+
+    # ------------------------------------------------------------------
+    # Audit and explanations
+    # ------------------------------------------------------------------
+    @api.model
+    def _log_values(self, entry):
+        values = super()._log_values(entry)
+        protection = entry.get("protection")
+        old_channel = entry.get("old_channel")
+        new_channel = entry.get("new_channel")
+        if old_channel is None and protection and entry["event"] in ("expire", "release", "convert"):
+            old_channel = protection.holder_channel_id
+        if new_channel is None and protection and entry["event"] == "convert":
+            new_channel = protection.holder_channel_id
+        values["old_channel_id"] = old_channel.id if old_channel else False
+        values["new_channel_id"] = new_channel.id if new_channel else False
+        return values
+
+    @api.model
+    def _report_message(self, report):
+        """The decision of a report in plain words (English or Chinese, as the reader reads)."""
+        if report.state == "valid" or (
+            report.state in ("visited", "confirmed", "won", "lapsed") and not report.reason_code
+        ):
+            key = "report." + report.state
+        else:
+            key = "report." + (report.reason_code or report.state)
+        params = dict(
+            report.reason_params or {},
+            channel=report.channel_id.name,
+            report=report.name,
+            tz=report.team_id.office_tz,
+            until=report.valid_until,
+            expected=report.expected_visit,
+        )
+        return self._explain(key, params)
+
+    @api.model
+    def _format_params(self, params):
+        values = super()._format_params(params)
+        for key in ("until", "expected"):
+            if params.get(key):
+                values[key] = self._format_moment(params[key], params.get("tz"))
+        return values
+
+    @api.model
+    def _explanation_templates(self):
+        templates = super()._explanation_templates()
+        templates.update(
+            {
+                "channel.pending": self.env._(
+                    "Reported by %(channel)s (%(report)s): the visit confirmation needs the signatures of the agent, "
+                    "the receiving consultant and the site manager. Until then it counts as a natural visit (CH-7). "
+                    "%(window)s"
+                ),
+                "channel.confirmed": self.env._(
+                    "Channel visit of %(channel)s confirmed by all three signatures (CH-7): the customer is protected "
+                    "for %(channel)s until %(end)s, %(days)s days from the visit (CH-8)."
+                ),
+                "channel.reconfirmed": self.env._(
+                    "%(channel)s brought the customer again before the protection ended: the next period follows, "
+                    "protected until %(end)s (CH-8)."
+                ),
+                "channel.deal": self.env._(
+                    "The deal was signed on %(ended)s inside the protection of %(channel)s, so it is the channel's "
+                    "(CH-9); %(holder)s served the customer."
+                ),
+                "channel.active": self.env._(
+                    "%(channel)s holds this customer after a confirmed visit on %(start)s, served by %(holder)s: "
+                    "protected until %(end)s (%(origin_rule)s)."
+                ),
+                "report.valid": self.env._(
+                    "Report accepted: the customer is reported for %(channel)s until %(until)s (CH-3)."
+                ),
+                "report.visited": self.env._(
+                    "The customer arrived; the visit confirmation awaits its signatures (CH-7)."
+                ),
+                "report.confirmed": self.env._("Visit confirmed by all three signatures (CH-7)."),
+                "report.won": self.env._("The customer signed inside the channel's protection (CH-9)."),
+                "report.lapsed": self.env._(
+                    "The report lapsed: the customer did not visit, or the visit was not confirmed, in time (CH-3)."
+                ),
+                "report.already_customer": self.env._(
+                    "Refused: the customer is already in the office's records (an earlier visit or call) (CH-2)."
+                ),
+                "report.protected_by_other": self.env._(
+                    "Refused: the customer is already held by %(holder)s; the first valid claim wins (CH-2, CH-4)."
+                ),
+                "report.duplicate_report": self.env._(
+                    "Refused: your channel already reported this customer (%(report)s) and that report is in force."
+                ),
+                "report.too_late": self.env._(
+                    "Refused: reports must come at least %(minutes)s minutes before the expected arrival, %(expected)s "
+                    "(CH-1)."
+                ),
+                "report.repeat_limit": self.env._(
+                    "Refused: a channel may report the same customer at most %(cap)s times (CH-6)."
+                ),
+                "report.invalid_phone": self.env._(
+                    "Refused: %(phone)s is not a mobile number. Give 11 digits, or the masked form 138****5678 (ID-2)."
+                ),
+                "report.masked_not_allowed": self.env._(
+                    "Refused: this office requires the full mobile number, not a masked one (ID-2)."
+                ),
+                "report.full_not_allowed": self.env._(
+                    "Refused: this office takes masked numbers only (first three and last four digits) (ID-2)."
+                ),
+                "report.employee": self.env._(
+                    "Refused: employees and their direct relatives are not channel customers (CH-10)."
+                ),
+                "report.repeat_purchase": self.env._(
+                    "Refused: the customer has already bought here; a repeat purchase is not a channel customer "
+                    "(CH-10)."
+                ),
+                "report.parking": self.env._("Refused: parking-space purchases are not channel business (CH-10)."),
+                "report.out_of_scope": self.env._("Refused: %(channel)s has no agreement covering %(office)s (CH-10)."),
+                "report.channel_suspended": self.env._(
+                    "Refused: the cooperation with %(channel)s is suspended (CH-13)."
+                ),
+                "report.old_customer_referral": self.env._(
+                    "Refused: the customer was brought by an old customer of %(holder)s, to whom they belong if the "
+                    "deposit comes within %(days)s days (CH-14)."
+                ),
+                "window.CH-8": self.env._("Protected for %(channel)s until %(end)s (CH-8)."),
+                "window.CH-12": self.env._("Protected for %(channel)s until %(end)s (CH-12)."),
+                "report.accompanied_by_other": self.env._(
+                    "Superseded: a field canvasser brought the customer in person, which wins over a report (CH-12)."
+                ),
+                "report.flagged": self.env._(
+                    "Void: the channel was flagged for the day (more reports than the office reviews and too few "
+                    "visits), and this report was contested (CH-6)."
+                ),
+            }
+        )
+        return templates

@@ -1,0 +1,161 @@
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+STATEMENT_STATES = [("draft", "Draft"), ("confirmed", "Confirmed"), ("paid", "Paid")]
+
+
+class RealEstateChannelStatement(models.Model):
+    """A channel's commission statement for a period (CC-1, CC-2): deals, tiered rate, penalties deducted.
+
+    A draft recomputes from the deals; a confirmed statement is frozen.
+    """
+
+    _name = "real.estate.channel.statement"
+    _description = "Channel Commission Statement"
+    _inherit = ["mail.thread"]
+    _order = "date_from desc, id desc"
+
+    name = fields.Char(compute="_compute_name", store=True)
+    agreement_id = fields.Many2one("real.estate.channel.agreement", required=True, index=True)
+    channel_id = fields.Many2one(related="agreement_id.channel_id", store=True)
+    scheme_id = fields.Many2one(related="agreement_id.commission_scheme_id")
+    date_from = fields.Date(required=True)
+    date_to = fields.Date(required=True)
+    state = fields.Selection(STATEMENT_STATES, default="draft", required=True, tracking=True)
+    line_ids = fields.One2many("real.estate.channel.statement.line", "statement_id", string="Deals", readonly=True)
+    penalty_ids = fields.Many2many("real.estate.channel.penalty", string="Penalties Deducted", readonly=True)
+    deal_count = fields.Integer(readonly=True)
+    rate = fields.Float(
+        string="Rate (%)", digits=(5, 3), readonly=True, help="CC-1: the tier reached applies to every deal."
+    )
+    gross_amount = fields.Monetary(string="Commission", readonly=True)
+    penalty_amount = fields.Monetary(string="Penalties", readonly=True)
+    forfeited = fields.Boolean(readonly=True, help="CH-13: the channel's unsettled commission is forfeited.")
+    net_amount = fields.Monetary(string="Payable", readonly=True)
+    currency_id = fields.Many2one(related="agreement_id.currency_id")
+
+    _sql_constraints = [
+        ("period_unique", "UNIQUE(agreement_id, date_from, date_to)", "One statement per agreement and period."),
+        ("period_order", "CHECK(date_from <= date_to)", "A period ends after it starts."),
+    ]
+
+    @api.depends("channel_id", "date_from", "date_to")
+    def _compute_name(self):
+        for statement in self:
+            statement.name = "%s %s ~ %s" % (
+                statement.channel_id.name or "",
+                statement.date_from or "",
+                statement.date_to or "",
+            )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        statements = super().create(vals_list)
+        statements._recompute_figures()
+        return statements
+
+    def write(self, vals):
+        if any(statement.state != "draft" for statement in self) and set(vals) - {"state"}:
+            raise UserError(self.env._("A confirmed statement is frozen (CC-2)."))
+        result = super().write(vals)
+        if {"date_from", "date_to", "agreement_id"} & set(vals):
+            self._recompute_figures()
+        return result
+
+    def _deals(self):
+        """CC-2: the channel's deals signed in the period, with the amount of the channel's share."""
+        self.ensure_one()
+        shares = (
+            self.env["real.estate.commission.share"]
+            .sudo()
+            .search(
+                [
+                    ("channel_id", "=", self.channel_id.id),
+                    ("lead_id.date_closed", ">=", fields.Datetime.to_datetime(self.date_from)),
+                    ("lead_id.date_closed", "<", fields.Datetime.to_datetime(self.date_to) + timedelta(days=1)),
+                    ("lead_id.team_id", "in", self.agreement_id.team_ids.ids),
+                ]
+            )
+        )
+        return shares.sorted(lambda share: (share.lead_id.date_closed, share.lead_id.id))
+
+    def _recompute_figures(self):
+        """CC-1: count the period's deals, take the tier reached, re-rate every deal; CH-13: deduct penalties."""
+        Line = self.env["real.estate.channel.statement.line"].sudo()
+        for statement in self.filtered(lambda s: s.state == "draft"):
+            shares = statement._deals()
+            scheme = statement.agreement_id.commission_scheme_id
+            rate = scheme._rate_for(len(shares.lead_id)) if scheme else 0.0
+            statement.line_ids.sudo().unlink()
+            lines = Line.create(
+                [
+                    {
+                        "statement_id": statement.id,
+                        "lead_id": share.lead_id.id,
+                        "signed_at": share.lead_id.date_closed,
+                        "amount": share.lead_id.expected_revenue * share.percent / 100.0,
+                        "rate": rate,
+                        "commission": share.lead_id.expected_revenue * share.percent / 100.0 * rate / 100.0,
+                    }
+                    for share in shares
+                ]
+            )
+            penalties = statement.agreement_id.penalty_ids.filtered(
+                lambda p, s=statement: p.state == "confirmed" and s.date_from <= p.date <= s.date_to
+            )
+            gross = sum(lines.mapped("commission"))
+            deducted = sum(penalties.mapped("company_fine")) + sum(penalties.mapped("agent_fine"))
+            forfeited = statement.agreement_id.commission_forfeited
+            statement.write(
+                {
+                    "deal_count": len(lines),
+                    "rate": rate,
+                    "gross_amount": gross,
+                    "penalty_amount": deducted,
+                    "penalty_ids": [(6, 0, penalties.ids)],
+                    "forfeited": forfeited,
+                    "net_amount": 0.0 if forfeited else gross - deducted,
+                }
+            )
+
+    def action_refresh(self):
+        self._recompute_figures()
+        return True
+
+    def action_confirm(self):
+        """CC-2: recompute one last time, then freeze."""
+        for statement in self:
+            if statement.state != "draft":
+                raise UserError(self.env._("Only a draft statement can be confirmed."))
+            statement._recompute_figures()
+            statement.state = "confirmed"
+        return True
+
+    def action_paid(self):
+        for statement in self:
+            if statement.state != "confirmed":
+                raise UserError(self.env._("Confirm the statement before paying it."))
+            if statement.forfeited:
+                raise UserError(self.env._("The commission of this statement is forfeited (CH-13)."))
+            statement.state = "paid"
+        return True
+
+    def action_print(self):
+        return self.env.ref("real_estate_channel.action_report_channel_statement").report_action(self)
+
+
+class RealEstateChannelStatementLine(models.Model):
+    _name = "real.estate.channel.statement.line"
+    _description = "Channel Statement Line"
+    _order = "signed_at, id"
+
+    statement_id = fields.Many2one("real.estate.channel.statement", required=True, ondelete="cascade", index=True)
+    lead_id = fields.Many2one("crm.lead", string="Deal", required=True)
+    customer_name = fields.Char(related="lead_id.contact_name")
+    signed_at = fields.Datetime(string="Signed")
+    amount = fields.Monetary(string="Deal Amount")
+    rate = fields.Float(string="Rate (%)", digits=(5, 3))
+    commission = fields.Monetary()
+    currency_id = fields.Many2one(related="statement_id.currency_id")

@@ -1,0 +1,60 @@
+from odoo import api, fields, models
+
+CHANNEL_KINDS = [
+    ("distributor", "Distributor"),
+    ("agency", "Agency"),
+    ("referrer", "Private Referrer"),
+    ("canvasser", "Field Canvasser"),
+]
+
+
+class ResPartner(models.Model):
+    """A channel (渠道) is a company partner with a channel kind; its agents are its contacts."""
+
+    _inherit = "res.partner"
+
+    channel_kind = fields.Selection(
+        CHANNEL_KINDS,
+        help="Distributor (分销), agency (中介), private referrer (全民经纪) or field canvasser (小蜜蜂). "
+        "Empty: not a channel.",
+    )
+    channel_agreement_ids = fields.One2many("real.estate.channel.agreement", "channel_id", string="Agreements")
+    channel_report_ids = fields.One2many("real.estate.report", "channel_id", string="Reports")
+    channel_statement_ids = fields.One2many("real.estate.channel.statement", "channel_id", string="Statements")
+    channel_report_count = fields.Integer(compute="_compute_channel_report_count", string="Report Count")
+    channel_id = fields.Many2one(
+        "res.partner",
+        string="Agent of Channel",
+        compute="_compute_channel_id",
+        store=True,
+        help="The channel this contact works for as an agent (经纪人).",
+    )
+
+    @api.depends("parent_id.channel_kind", "channel_kind")
+    def _compute_channel_id(self):
+        for partner in self:
+            if partner.channel_kind:
+                partner.channel_id = partner
+            elif partner.parent_id.channel_kind:
+                partner.channel_id = partner.parent_id
+            else:
+                partner.channel_id = False
+
+    def _compute_channel_report_count(self):
+        counts = dict(
+            self.env["real.estate.report"]._read_group([("channel_id", "in", self.ids)], ["channel_id"], ["__count"])
+        )
+        for partner in self:
+            partner.channel_report_count = counts.get(partner, 0)
+
+    def _channel_agreement(self, team):
+        """The agreement under which this channel works for ``team`` (latest first)."""
+        self.ensure_one()
+        return self.channel_agreement_ids.filtered(lambda a: team in a.team_ids).sorted("id", reverse=True)[:1]
+
+    def action_view_channel_reports(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("real_estate_channel.action_real_estate_report")
+        action["domain"] = [("channel_id", "=", self.id)]
+        action["context"] = {"default_channel_id": self.id}
+        return action

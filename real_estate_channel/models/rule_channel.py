@@ -1,0 +1,317 @@
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+
+import pytz
+
+from odoo import api, models
+from odoo.osv import expression
+
+from odoo.addons.real_estate_attribution.tools import identity
+
+#: Report states that hold a claim on the customer (one per customer and office).
+CLAIM_STATES = ("valid", "visited")
+#: Protection kinds held by a channel.
+CHANNEL_KINDS = ("channel", "accompanied")
+
+
+@dataclass
+class ReportClaim:
+    """A channel report to decide (报备), already validated."""
+
+    team: object
+    channel: object
+    agent: object
+    at: datetime
+    customer_name: str
+    phone: str
+    expected_visit: datetime
+    identity: str = ""
+    masked: tuple = ()
+    surname: str = ""
+    product: str = "home"
+    referrer_phone: str = ""
+    phone_error: str = ""
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def key(self):
+        """Key of the claim in the one-claim-per-customer index."""
+        if self.identity:
+            return self.identity
+        if self.masked:
+            return "masked:%s:%s:%s" % (self.masked[0], self.masked[1], self.surname)
+        return ""
+
+    @property
+    def lock_key(self):
+        """Full and masked reports of one mainland customer share this lock."""
+        if self.identity and identity.is_mainland(self.identity):
+            digits = identity.national_digits(self.identity)
+            return "report:%s:%s" % (digits[:3], digits[-4:])
+        if self.masked:
+            return "report:%s:%s" % self.masked
+        return "report:%s" % self.identity
+
+
+class RuleChannel(models.AbstractModel):
+    """Rule family CH: channel reports (渠道报备), CH-1 to CH-14."""
+
+    _name = "real.estate.rule.channel"
+    _description = "Ownership Rules: Channels (CH)"
+
+    # ------------------------------------------------------------------
+    # Submission
+    # ------------------------------------------------------------------
+    @api.model
+    def submit_report(self, claim):
+        """Decide a report at submission and record it (CH-1 to CH-6, CH-10, CH-11, CH-12, CH-14)."""
+        self.env["real.estate.lock"]._acquire(claim.team, claim.lock_key)
+        self._materialize_lapses(self._reports_of(claim.team, claim.identity, claim.masked, claim.surname), claim.at)
+        state, reason, params, lead = self._decide_report(claim)
+        Report = self.env["real.estate.report"].sudo().with_context(attribution_engine=True)
+        report = Report.create(
+            {
+                "team_id": claim.team.id,
+                "channel_id": claim.channel.id,
+                "agent_id": claim.agent.id or False,
+                "customer_name": claim.customer_name,
+                "phone": claim.phone,
+                "customer_mobile": claim.identity or False,
+                "masked_prefix": claim.masked[0] if claim.masked else False,
+                "masked_suffix": claim.masked[1] if claim.masked else False,
+                "claim_key": claim.key or False,
+                "expected_visit": claim.expected_visit,
+                "reported_at": claim.at,
+                "valid_until": self._report_valid_until(claim) if state == "valid" else False,
+                "product": claim.product,
+                "referrer_phone": claim.referrer_phone,
+                "lead_id": lead.id if lead else False,
+                "state": state,
+                "reason_code": reason or False,
+                "reason_params": self._jsonable(params),
+            }
+        )
+        return report
+
+    @api.model
+    def _decide_report(self, claim):
+        """``(state, reason code, params, lead)`` of a report, first failing check first."""
+        checks = (
+            self._check_report_agreement,
+            self._check_report_phone,
+            self._check_report_product,
+            self._check_report_lead_time,
+            self._check_report_employee,
+            self._check_report_customer,
+            self._check_report_conflict,
+            self._check_report_repeat,
+            self._check_report_referrer,
+        )
+        lead = self._report_lead(claim)
+        for check in checks:
+            refusal = check(claim, lead)
+            if refusal:
+                reason, params = refusal
+                return "rejected", reason, params, lead
+        return "valid", "", {"until": self._report_valid_until(claim), "tz": claim.team.office_tz}, lead
+
+    @api.model
+    def _report_lead(self, claim):
+        """The customer file a report points at (ID-1 full number, ID-2 masked one)."""
+        if claim.identity:
+            return self._find_customer(claim.team, claim.identity)
+        if claim.masked:
+            masked = "%s****%s" % claim.masked
+            return self._masked_candidates(claim.team, masked, claim.customer_name)[:1]
+        return self.env["crm.lead"]
+
+    @api.model
+    def _check_report_agreement(self, claim, lead):
+        """CH-13, CH-10: a suspended channel, or an office outside the agreement, cannot report."""
+        agreement = claim.channel._channel_agreement(claim.team)
+        if not agreement:
+            return "out_of_scope", {"channel": claim.channel.name, "office": claim.team.name}
+        if not agreement._is_in_force(self._office_date(claim.team, claim.at)):
+            return "channel_suspended", {"channel": claim.channel.name}
+        return None
+
+    @api.model
+    def _check_report_phone(self, claim, lead):
+        """ID-1, ID-2: a usable number, full or masked as the office requires."""
+        if claim.phone_error:
+            return "invalid_phone", {"phone": claim.phone}
+        mode = claim.team.report_phone_mode
+        if claim.masked and mode == "full":
+            return "masked_not_allowed", {"phone": claim.phone}
+        if claim.identity and mode == "masked":
+            return "full_not_allowed", {}
+        return None
+
+    @api.model
+    def _check_report_product(self, claim, lead):
+        """CH-10: parking-space purchases are not channel business."""
+        return ("parking", {}) if claim.product == "parking" else None
+
+    @api.model
+    def _check_report_lead_time(self, claim, lead):
+        """CH-1: at least the office's lead time before the expected arrival; never after it."""
+        minutes = claim.team.report_lead_minutes
+        if claim.expected_visit < claim.at + timedelta(minutes=minutes):
+            return "too_late", {"minutes": minutes, "expected": claim.expected_visit, "tz": claim.team.office_tz}
+        return None
+
+    @api.model
+    def _check_report_employee(self, claim, lead):
+        """CH-10: employees and their direct relatives are not channel customers."""
+        household = self._household_leads(lead) if lead else lead
+        if household and any(household.mapped("is_staff_relative")):
+            return "employee", {}
+        if claim.identity and claim.identity in self._staff_identities(claim.team):
+            return "employee", {}
+        return None
+
+    @api.model
+    def _staff_identities(self, team):
+        domain = [("share", "=", False)]
+        if team.company_id:
+            domain.append(("company_ids", "in", team.company_id.ids))
+        users = self.env["res.users"].sudo().search(domain)
+        numbers = set()
+        for number in users.mapped("partner_id.phone") + users.mapped("partner_id.mobile"):
+            try:
+                numbers.add(identity.normalize_phone(number, team.phone_region))
+            except identity.InvalidPhone:
+                continue
+        return numbers
+
+    @api.model
+    def _check_report_customer(self, claim, lead):
+        """CH-2, CH-10: a customer already in the office's system is not the channel's.
+
+        Repeat purchases, customers held by another party (household included,
+        ID-3) and customers with a visit or call before the report are refused.
+        """
+        if not lead:
+            return None
+        verdict = self._attribute_lead(lead, claim.at)
+        holder = verdict.owner_channel or verdict.owner_user
+        if verdict.state == "converted" or lead.stage_id.is_won:
+            return "repeat_purchase", {}
+        if verdict.state in ("active", "household"):
+            if verdict.owner_channel == claim.channel:
+                return None  # CH-8: the channel's own customer, brought again
+            return "protected_by_other", {"holder": holder.name, "tz": claim.team.office_tz}
+        if self._household_leads(lead).visit_ids:
+            return "already_customer", {}
+        return None
+
+    @api.model
+    def _check_report_conflict(self, claim, lead):
+        """CH-2, CH-4, CH-11: an earlier report in force wins; entry time decides."""
+        earlier = self._claims_in_force(claim.team, claim.identity, claim.masked, claim.surname, claim.at)
+        if not earlier:
+            return None
+        first = earlier[0]
+        if first.channel_id == claim.channel:
+            return "duplicate_report", {"report": first.name}
+        return "protected_by_other", {"holder": first.channel_id.name, "tz": claim.team.office_tz}
+
+    @api.model
+    def _check_report_repeat(self, claim, lead):
+        """CH-6: one channel reports one customer a limited number of times."""
+        reports = self._reports_of(claim.team, claim.identity, claim.masked, claim.surname)
+        cap = claim.team.report_repeat_cap
+        if len(reports.filtered(lambda r: r.channel_id == claim.channel)) >= cap:
+            return "repeat_limit", {"cap": cap}
+        return None
+
+    @api.model
+    def _check_report_referrer(self, claim, lead):
+        """CH-14: a new customer brought by an old one belongs to the old customer's owner."""
+        if not claim.referrer_phone:
+            return None
+        try:
+            referrer_identity = identity.normalize_phone(claim.referrer_phone, claim.team.phone_region)
+        except identity.InvalidPhone:
+            return "invalid_phone", {"phone": claim.referrer_phone}
+        referrer = self._find_customer(claim.team, referrer_identity)
+        if not referrer:
+            return None
+        verdict = self._attribute_lead(referrer, claim.at)
+        if verdict.state in ("active", "converted", "household") and verdict.owner_channel != claim.channel:
+            holder = verdict.owner_channel or verdict.owner_user
+            return "old_customer_referral", {"holder": holder.name, "days": claim.team.referral_deposit_days}
+        return None
+
+    @api.model
+    def _report_valid_until(self, claim):
+        """CH-3: end of the expected visit's day, or a number of hours or days after the report."""
+        team = claim.team
+        if team.report_validity_mode == "hours":
+            return claim.at + timedelta(hours=team.report_validity_amount)
+        if team.report_validity_mode == "days":
+            return claim.at + timedelta(days=team.report_validity_amount)
+        tz = pytz.timezone(team.office_tz)
+        day = self._office_date(team, claim.expected_visit)
+        end = tz.localize(datetime.combine(day + timedelta(days=1), time.min)).astimezone(pytz.utc)
+        return end.replace(tzinfo=None)
+
+    # ------------------------------------------------------------------
+    # Reports of a customer
+    # ------------------------------------------------------------------
+    @api.model
+    def _reports_of(self, team, full, masked, surname):
+        """Every report of one customer in the office: full or masked (ID-2) match."""
+        Report = self.env["real.estate.report"].sudo()
+        if full and identity.is_mainland(full):
+            digits = identity.national_digits(full)
+            prefix, suffix = digits[:3], digits[-4:]
+        elif masked:
+            prefix, suffix = masked
+        elif full:
+            prefix = suffix = None
+        else:
+            return Report
+        same_number = (
+            [("customer_mobile", "=", full)]
+            if full
+            else [("customer_mobile", "=like", "%s%s%%%s" % (identity.MAINLAND_PREFIX, prefix, suffix))]
+        )
+        same_mask = [("masked_prefix", "=", prefix), ("masked_suffix", "=", suffix)] if prefix else []
+        number_domain = expression.OR([same_number, same_mask]) if same_mask else same_number
+        candidates = Report.search(
+            expression.AND([[("team_id", "=", team.id), ("state", "!=", "rejected")], number_domain])
+        )
+        return candidates.filtered(lambda r: r._matches(full, masked, surname))
+
+    @api.model
+    def _materialize_lapses(self, reports, at):
+        """CH-3: reports past their validity are recorded as lapsed before a new claim meets the index."""
+        lapsed = reports.filtered(lambda r: r.state == "valid" and r._state_at(at) == "lapsed")
+        if lapsed:
+            lapsed.write({"state": "lapsed"})
+            lapsed.flush_recordset(["state"])
+
+    @api.model
+    def _claims_in_force(self, team, full, masked, surname, at):
+        """CH-4, CH-11: reports holding the customer at ``at``, earliest entry first."""
+        reports = self._reports_of(team, full, masked, surname)
+        return reports.filtered(lambda r: r._state_at(at) in CLAIM_STATES).sorted(lambda r: (r.reported_at, r.id))
+
+    @api.model
+    def _winning_report(self, team, full, surname, at):
+        """CH-5: the report a visit belongs to.
+
+        Within validity the first reporter wins. When channels conflict (two
+        or more reported the customer) and every report has lapsed, the most
+        recent one that was valid wins. Otherwise the visit is natural (an
+        empty recordset): a single lapsed report claims nothing (CH-3).
+        """
+        reports = self._reports_of(team, full, (), surname).filtered(lambda r: r.state != "confirmed")
+        in_force = reports.filtered(lambda r: r._state_at(at) in CLAIM_STATES).sorted(lambda r: (r.reported_at, r.id))
+        if in_force:
+            return in_force[:1]
+        lapsed = reports.filtered(lambda r: r._state_at(at) == "lapsed" and r.valid_until)
+        if len(lapsed.channel_id) < 2:
+            return lapsed.browse()
+        return lapsed.sorted(lambda r: (r.reported_at, r.id), reverse=True)[:1]

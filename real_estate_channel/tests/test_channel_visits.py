@@ -1,0 +1,155 @@
+from datetime import timedelta
+
+from freezegun import freeze_time
+
+from odoo.exceptions import AccessError
+
+from .common import T0, ChannelCase
+
+
+class TestChannelVisits(ChannelCase):
+    """Visits of reported customers: CH-5, CH-7, CH-8, CH-9, CH-12."""
+
+    def arrive(self, at=T0 + timedelta(hours=2), **vals):
+        return self.register(at=at, **vals)
+
+    def test_ch7_unconfirmed_channel_visit_counts_as_natural(self):
+        """CH-7: until the three signatures, the visit returns no channel and says confirmation is pending."""
+        report = self.report(self.submit())
+        result = self.arrive(report_id=report.id)
+        self.assertIs(result["owner_channel_id"], False)
+        self.assertEqual(result["rule"], "CH-7")
+        self.assertIn("confirmation", result["explanation"])
+        self.assertTrue(result["owner_user_id"])
+        self.assertEqual(report.state, "visited")
+        self.assertEqual(report.confirmation_id.state, "pending")
+        attribution = self.attribution(result["lead_id"], T0 + timedelta(hours=3))
+        self.assertIs(attribution["owner_channel_id"], False)
+
+    def test_ch7_three_signatures_each_by_its_role(self):
+        """CH-7: agent, receiving consultant and site manager each sign with their own button."""
+        result = self.arrive(report_id=self.report(self.submit()).id)
+        confirmation = self.Visit.browse(result["visit_id"]).confirmation_id
+        with self.assertRaises(AccessError):
+            confirmation.with_user(self.wang).action_sign_consultant()  # not the receiving consultant
+        with self.assertRaises(AccessError):
+            confirmation.with_user(self.li).action_sign_manager()
+        with self.assertRaises(AccessError):
+            confirmation.with_user(self.li).action_sign_agent()
+        self.sign_all(result, T0 + timedelta(hours=3))
+        self.assertEqual(confirmation.state, "confirmed")
+        attribution = self.attribution(result["lead_id"], T0 + timedelta(days=1))
+        self.assertEqual(attribution["owner_channel_id"], self.dist.id)
+        self.assertEqual(attribution["rule"], "CH-8")
+
+    def test_ch8_channel_protection_lasts_thirty_days_from_the_visit(self):
+        """CH-8: confirmed, the customer is the channel's for 30 days from the visit, then the public pool."""
+        visit_at = T0 + timedelta(hours=2)
+        result = self.arrive(report_id=self.report(self.submit()).id)
+        self.sign_all(result, T0 + timedelta(hours=4))
+        lead = self.env["crm.lead"].browse(result["lead_id"])
+        self.assertEqual(lead.protection_id.end, visit_at + timedelta(days=30))
+        self.follow_up(lead.id, lead.protection_id.holder_user_id, T0 + timedelta(days=25))
+        self.assertEqual(lead.protection_id.end, visit_at + timedelta(days=30), "follow-ups do not extend CH-8")
+        after = self.attribution(lead.id, visit_at + timedelta(days=31))
+        self.assertIs(after["owner_channel_id"], False)
+        self.assertEqual(after["protection_state"], "expired")
+
+    def test_ch8_brought_again_in_the_last_days_reconfirms(self):
+        """CH-8: brought again within the last 7 days, the next period follows the current one."""
+        visit_at = T0 + timedelta(hours=2)
+        result = self.arrive(report_id=self.report(self.submit()).id)
+        self.sign_all(result, T0 + timedelta(hours=4))
+        early = self.submit(at=T0 + timedelta(days=10))
+        self.arrive(at=T0 + timedelta(days=10, hours=2), report_id=early["report_id"])
+        lead = self.env["crm.lead"].browse(result["lead_id"])
+        self.assertEqual(lead.protection_id.end, visit_at + timedelta(days=30), "too early to re-confirm")
+        late = self.submit(at=T0 + timedelta(days=26))
+        again = self.arrive(at=T0 + timedelta(days=26, hours=2), report_id=late["report_id"])
+        self.assertEqual(again["rule"], "CH-8")
+        self.assertEqual(lead.protection_id.end, visit_at + timedelta(days=60))
+
+    def test_ch9_deal_inside_channel_protection_is_the_channels(self):
+        """CH-9: a deal closed by another consultant inside the channel's protection is the channel's."""
+        result = self.arrive(report_id=self.report(self.submit()).id)
+        self.sign_all(result, T0 + timedelta(hours=4))
+        lead = self.env["crm.lead"].browse(result["lead_id"])
+        with freeze_time(T0 + timedelta(days=20)):
+            lead.sudo().action_set_won()
+        attribution = self.attribution(lead.id, T0 + timedelta(days=90))
+        self.assertEqual(attribution["owner_channel_id"], self.dist.id)
+        self.assertEqual(attribution["rule"], "CH-9")
+        self.assertEqual(self.report({"report_id": lead.report_ids.id}).state, "won")
+
+    def test_ch5_first_valid_reporter_wins_the_visit(self):
+        """CH-5: a visit without a report id still belongs to the report in force."""
+        report = self.report(self.submit())
+        result = self.arrive()
+        self.assertEqual(result["rule"], "CH-7")
+        self.assertEqual(report.visit_id.id, result["visit_id"])
+
+    def test_ch5_single_lapsed_report_claims_nothing(self):
+        """CH-5, CH-3: after the only report lapsed, the visit is natural."""
+        report = self.report(self.submit())
+        result = self.arrive(at=T0 + timedelta(days=2))
+        self.assertEqual(result["rule"], "RO-1")
+        self.assertFalse(report.visit_id)
+
+    def test_ch5_all_lapsed_the_most_recent_valid_report_wins(self):
+        """CH-5: channels in conflict and every report lapsed: the most recent valid one wins."""
+        self.submit()
+        later = self.report(
+            self.submit(at=T0 + timedelta(days=1), channel_id=self.agency.id, agent_id=self.agency_agent.id)
+        )
+        result = self.arrive(at=T0 + timedelta(days=3))
+        self.assertEqual(result["rule"], "CH-7")
+        self.assertEqual(later.visit_id.id, result["visit_id"])
+
+    def test_masked_report_resolves_to_the_full_number_on_arrival(self):
+        """ID-2: the masked report takes the full number when the customer arrives."""
+        report = self.report(self.submit(phone="138****5678", customer_name="王先生"))
+        self.assertFalse(report.customer_mobile)
+        self.arrive(customer_name="王伟", phone="13812345678")
+        self.assertEqual(report.customer_mobile, "+8613812345678")
+        self.assertEqual(report.state, "visited")
+
+    def test_ch12_field_canvasser_in_person_beats_a_report(self):
+        """CH-12: a canvasser who brings the customer in person wins over a report-only claim."""
+        report = self.report(self.submit())
+        result = self.arrive(accompanied_by=self.bee.id)
+        self.sign_all(result, T0 + timedelta(hours=3))
+        self.assertFalse(report.visit_id, "the report-only claim lost")
+        attribution = self.attribution(result["lead_id"], T0 + timedelta(days=29))
+        self.assertEqual(attribution["owner_channel_id"], self.bees.id)
+        self.assertEqual(attribution["rule"], "CH-12")
+        self.assertIs(self.attribution(result["lead_id"], T0 + timedelta(days=31))["owner_channel_id"], False)
+
+    def test_imported_confirmation_returns_the_channel(self):
+        """CH-7: importers record confirmations signed in the source system."""
+        report = self.report(self.submit())
+        with freeze_time(T0 + timedelta(days=5)):
+            result = self.Visit.with_user(self.importer).register(
+                {
+                    "team_id": self.team.id,
+                    "customer_name": "王伟",
+                    "phone": "13812345678",
+                    "report_id": report.id,
+                    "confirmed": True,
+                    "at": "2026-03-02 04:00:00",
+                    "consultant_id": self.wang.id,
+                }
+            )
+        self.assertEqual(result["owner_channel_id"], self.dist.id)
+        self.assertEqual(result["owner_user_id"], self.wang.id)
+        self.assertTrue(report.confirmation_id.imported)
+        with self.assertRaisesRegex(AccessError, "Data Import"):
+            self.register(report_id=report.id, confirmed=True, phone="13900001111", customer_name="x")
+
+    def test_ch7_unsigned_confirmation_lapses(self):
+        """CH-7: not signed by all three within the deadline, the visit stays natural for good."""
+        report = self.report(self.submit())
+        self.arrive(report_id=report.id)
+        with freeze_time(T0 + timedelta(days=2)):
+            self.Report._cron_lapse()
+        self.assertEqual(report.confirmation_id.state, "cancelled")
+        self.assertEqual(report.state, "lapsed")

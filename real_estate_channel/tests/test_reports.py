@@ -1,0 +1,205 @@
+from datetime import timedelta
+
+from odoo.exceptions import AccessError, UserError, ValidationError
+
+from .common import T0, ChannelCase
+
+
+class TestReportSubmission(ChannelCase):
+    """Reports decided at submission: CH-1 to CH-6, CH-10, CH-11, CH-14."""
+
+    def test_result_shape_and_validity(self):
+        """CH-3: a valid report answers at once and lasts until the end of the expected visit's day."""
+        result = self.submit()
+        self.assertEqual(set(result), {"report_id", "state", "reason_code", "message", "valid_until"})
+        self.assertEqual(result["state"], "valid")
+        self.assertIs(result["reason_code"], False)
+        self.assertEqual(result["valid_until"], "2026-03-02 16:00:00")  # midnight in Shanghai
+        self.assertIn("CH-3", result["message"])
+
+    def test_ch3_validity_in_hours_or_days(self):
+        """CH-3 setting: validity in hours or days from the report."""
+        self.team.write({"report_validity_mode": "days", "report_validity_amount": 15})
+        self.assertEqual(self.submit()["valid_until"], "2026-03-17 02:00:00")
+        self.team.write({"report_validity_mode": "hours", "report_validity_amount": 3})
+        self.assertEqual(self.submit(phone="13900001111", customer_name="李四")["valid_until"], "2026-03-02 05:00:00")
+
+    def test_ch3_report_lapses_without_a_visit(self):
+        """CH-3: past its validity a report reads as lapsed, and the cron records it."""
+        report = self.report(self.submit())
+        self.assertEqual(report._state_at(T0 + timedelta(days=1)), "lapsed")
+        self.assertEqual(report.state, "valid")
+        from freezegun import freeze_time  # noqa: PLC0415
+
+        with freeze_time(T0 + timedelta(days=1)):
+            self.Report._cron_lapse()
+        self.assertEqual(report.state, "lapsed")
+
+    def test_ch1_report_too_close_to_arrival_or_after_it(self):
+        """CH-1: at least 30 minutes before the expected arrival; never after it."""
+        late = self.submit(expected=T0 + timedelta(minutes=20))
+        self.assertEqual((late["state"], late["reason_code"]), ("rejected", "too_late"))
+        self.assertIn("30", late["message"])
+        after = self.submit(expected=T0 - timedelta(hours=1), phone="13900001111", customer_name="李四")
+        self.assertEqual(after["reason_code"], "too_late")
+        self.team.report_lead_minutes = 60
+        self.assertEqual(
+            self.submit(expected=T0 + timedelta(minutes=45), phone="13900002222", customer_name="张三")["reason_code"],
+            "too_late",
+        )
+
+    def test_ch2_customer_already_in_the_system(self):
+        """CH-2, CH-10: a customer who visited or called before the report is not the channel's."""
+        self.register(at=T0 - timedelta(days=40))  # visited, protection long lapsed
+        result = self.submit()
+        self.assertEqual((result["state"], result["reason_code"]), ("rejected", "already_customer"))
+
+    def test_ch2_customer_held_by_another_party(self):
+        """CH-2: a customer under someone's protection is refused with who holds them."""
+        self.register(at=T0 - timedelta(days=1))
+        result = self.submit()
+        self.assertEqual(result["reason_code"], "protected_by_other")
+        self.assertIn("Li Na", result["message"])
+
+    def test_ch2_household_member_held_counts(self):
+        """CH-2 with ID-3: the spouse of a held customer is held too."""
+        husband = self.register(at=T0 - timedelta(days=1))
+        wife = self.env["crm.lead"].create({"name": "张丽", "team_id": self.team.id, "phone": "13700001111"})
+        self.env["real.estate.household"].create(
+            {
+                "name": "王家",
+                "team_id": self.team.id,
+                "member_ids": [
+                    (0, 0, {"lead_id": husband["lead_id"], "relation": "head"}),
+                    (0, 0, {"lead_id": wife.id, "relation": "spouse"}),
+                ],
+            }
+        )
+        result = self.submit(customer_name="张丽", phone="13700001111")
+        self.assertEqual(result["reason_code"], "protected_by_other")
+
+    def test_ch4_ch11_two_channels_first_entry_wins(self):
+        """CH-4, CH-11, CH-5: the earlier report wins; the later one is refused with the holder."""
+        first = self.submit()
+        second = self.submit(at=T0 + timedelta(minutes=1), channel_id=self.agency.id, agent_id=self.agency_agent.id)
+        self.assertEqual(first["state"], "valid")
+        self.assertEqual((second["state"], second["reason_code"]), ("rejected", "protected_by_other"))
+        self.assertIn("安居分销", second["message"])
+
+    def test_ch4_masked_and_full_reports_of_one_customer_conflict(self):
+        """ID-2, CH-4: a masked report conflicts with a full one of the same prefix, suffix and surname."""
+        self.assertEqual(self.submit(phone="138****5678", customer_name="王先生")["state"], "valid")
+        full = self.submit(at=T0 + timedelta(minutes=1), channel_id=self.agency.id, agent_id=self.agency_agent.id)
+        self.assertEqual(full["reason_code"], "protected_by_other")
+        other_surname = self.submit(
+            at=T0 + timedelta(minutes=2), channel_id=self.agency.id, agent_id=self.agency_agent.id, customer_name="李雷"
+        )
+        self.assertEqual(other_surname["state"], "valid")
+
+    def test_ch6_repeat_cap_per_channel_and_customer(self):
+        """CH-6: one channel reports one customer at most three times."""
+        for n in range(3):
+            result = self.submit(at=T0 + timedelta(days=n))
+            self.assertEqual(result["state"], "valid", result)
+        fourth = self.submit(at=T0 + timedelta(days=3))
+        self.assertEqual((fourth["state"], fourth["reason_code"]), ("rejected", "repeat_limit"))
+        self.team.report_repeat_cap = 5
+        self.assertEqual(self.submit(at=T0 + timedelta(days=4))["state"], "valid")
+
+    def test_duplicate_report_of_a_report_in_force(self):
+        self.submit()
+        again = self.submit(at=T0 + timedelta(minutes=5))
+        self.assertEqual(again["reason_code"], "duplicate_report")
+
+    def test_masked_numbers_follow_the_office_setting(self):
+        """ID-2: the office chooses full or masked numbers."""
+        self.team.report_phone_mode = "full"
+        masked = self.submit(phone="138****5678")
+        self.assertEqual((masked["state"], masked["reason_code"]), ("rejected", "masked_not_allowed"))
+        self.team.report_phone_mode = "masked"
+        self.assertEqual(self.submit(phone="13812345678")["reason_code"], "full_not_allowed")
+        self.assertEqual(self.submit(phone="138****5678")["state"], "valid")
+
+    def test_invalid_phone_is_a_rejected_report(self):
+        result = self.submit(phone="12345")
+        self.assertEqual((result["state"], result["reason_code"]), ("rejected", "invalid_phone"))
+        self.assertTrue(self.report(result).exists(), "the agent sees the refusal in the portal")
+
+    def test_ch10_employees_and_relatives(self):
+        """CH-10: employees and their direct relatives are not channel customers."""
+        self.li.partner_id.mobile = "+86 139 1111 2222"
+        self.assertEqual(self.submit(phone="13911112222", customer_name="李娜")["reason_code"], "employee")
+        relative = self.env["crm.lead"].create({"name": "李母", "team_id": self.team.id, "phone": "13611112222"})
+        relative.is_staff_relative = True
+        self.assertEqual(self.submit(phone="13611112222", customer_name="李母")["reason_code"], "employee")
+
+    def test_ch10_repeat_purchase_parking_and_scope(self):
+        """CH-10: repeat purchases, parking spaces and offices outside the agreement are refused."""
+        bought = self.register(at=T0 - timedelta(days=5))
+        self.env["crm.lead"].browse(bought["lead_id"]).with_user(self.li).action_set_won()
+        self.assertEqual(self.submit()["reason_code"], "repeat_purchase")
+        self.assertEqual(
+            self.submit(phone="13900001111", customer_name="李四", product="parking")["reason_code"], "parking"
+        )
+        self.agreements.filtered(lambda a: a.channel_id == self.agency).team_ids = [(5, 0, 0)]
+        result = self.submit(
+            phone="13900002222", customer_name="张三", channel_id=self.agency.id, agent_id=self.agency_agent.id
+        )
+        self.assertEqual(result["reason_code"], "out_of_scope")
+
+    def test_ch13_suspended_channel_cannot_report(self):
+        self.agreements.filtered(lambda a: a.channel_id == self.dist).action_suspend()
+        self.assertEqual(self.submit()["reason_code"], "channel_suspended")
+
+    def test_ch14_old_customer_brings_new(self):
+        """CH-14: a new customer brought by an old customer of another party belongs to that party."""
+        self.register(at=T0 - timedelta(days=3), phone="13900009999", customer_name="老客户")
+        result = self.submit(referrer_phone="13900009999")
+        self.assertEqual(result["reason_code"], "old_customer_referral")
+        self.assertIn("30", result["message"])
+
+    def test_bad_input_raises_and_writes_nothing(self):
+        count = self.Report.sudo().search_count([])
+        for vals, error, pattern in (
+            ({"channel_id": 999999}, UserError, "Unknown channel"),
+            ({"channel_id": "x"}, ValidationError, "channel_id must be"),
+            ({"customer_name": ""}, ValidationError, "name is required"),
+            ({"expected_visit": "tomorrow"}, ValidationError, "expected_visit must be"),
+            ({"agent_id": self.agency_agent.id}, ValidationError, "does not work for"),
+            ({"team_id": 0}, UserError, "Unknown sales office"),
+        ):
+            with self.assertRaisesRegex(error, pattern):
+                self.submit(**vals)
+        with self.assertRaisesRegex(AccessError, "Data Import"):
+            self.Report.with_user(self.li).submit(
+                {
+                    "team_id": self.team.id,
+                    "channel_id": self.dist.id,
+                    "customer_name": "王伟",
+                    "phone": "13812345678",
+                    "expected_visit": "2026-03-02 04:00:00",
+                    "at": "2026-03-01 02:00:00",
+                }
+            )
+        self.assertEqual(self.Report.sudo().search_count([]), count)
+
+    def test_reports_are_unique_per_customer_in_the_database(self):
+        """CH-4: two reports of one customer cannot both be in force (unique partial index)."""
+        import psycopg2  # noqa: PLC0415
+
+        from odoo.tools import mute_logger  # noqa: PLC0415
+
+        first = self.report(self.submit())
+        with self.assertRaises(psycopg2.errors.UniqueViolation), mute_logger("odoo.sql_db"), self.env.cr.savepoint():
+            self.Report.with_context(attribution_engine=True).create(
+                {
+                    "team_id": self.team.id,
+                    "channel_id": self.agency.id,
+                    "customer_name": "王伟",
+                    "customer_mobile": first.customer_mobile,
+                    "claim_key": first.claim_key,
+                    "expected_visit": T0,
+                    "reported_at": T0,
+                    "state": "valid",
+                }
+            )

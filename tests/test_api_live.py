@@ -1,0 +1,57 @@
+"""The integrator API against the running server, over XML-RPC (ID-1, RO-1, RO-3)."""
+
+import xmlrpc.client
+
+import pytest
+
+
+def test_register_and_read_back(server, office, new_phone):
+    """RO-1 then RO-3 over XML-RPC, each call in its own committed transaction."""
+    rpc = server.rpc(office["logins"][0], office["logins"][0])
+    phone = new_phone()
+    first = rpc(
+        "real.estate.visit",
+        "register",
+        {"team_id": office["team_id"], "customer_name": "周先生", "phone": phone, "kind": "visit"},
+    )
+    assert first["rule"] == "RO-1"
+    assert first["owner_user_id"] in office["users"]
+    again = rpc(
+        "real.estate.visit",
+        "register",
+        {"team_id": office["team_id"], "customer_name": "周先生", "phone": "+86 " + phone, "kind": "call"},
+    )
+    assert again["lead_id"] == first["lead_id"]
+    assert again["owner_user_id"] == first["owner_user_id"]
+    assert again["rule"] in ("RO-3", "PR-5")
+    [now] = server.rpc("admin", "admin")("crm.lead", "attribution", [first["lead_id"]])
+    assert now["owner_user_id"] == first["owner_user_id"]
+    assert now["protection_state"] == "active"
+
+
+def test_bad_input_is_refused_without_traceback_and_writes_nothing(admin, office):
+    before = admin("crm.lead", "search_count", [("team_id", "=", office["team_id"])])
+    for vals, expected in (
+        ({"team_id": office["team_id"], "customer_name": "x", "phone": "not a phone"}, "not a valid mobile number"),
+        ({"team_id": "1", "customer_name": "x", "phone": "13800000000"}, "team_id must be the integer"),
+        (
+            {"team_id": office["team_id"], "customer_name": "x", "phone": "13800000000", "at": "2999-01-01 00:00:00"},
+            "lies in the future",
+        ),
+    ):
+        with pytest.raises(xmlrpc.client.Fault) as caught:
+            admin("real.estate.visit", "register", vals)
+        assert expected in caught.value.faultString
+        assert "Traceback" not in caught.value.faultString
+    assert admin("crm.lead", "search_count", [("team_id", "=", office["team_id"])]) == before
+
+
+def test_explanations_in_chinese(admin, office, new_phone):
+    decision = admin(
+        "real.estate.visit",
+        "register",
+        {"team_id": office["team_id"], "customer_name": "吴女士", "phone": new_phone()},
+        context={"lang": "zh_CN"},
+    )
+    assert "RO-1" in decision["explanation"]
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in decision["explanation"].replace("吴女士", "")), decision
