@@ -124,7 +124,20 @@ class RealEstateDispute(models.Model):
                     self.env._("The customer is not a customer of %(office)s.", office=dispute.team_id.name)
                 )
             dispute.owner_before_id = dispute.lead_id.protection_id.holder_user_id
+            dispute._check_claim_against_owner()
         return disputes
+
+    def _check_claim_against_owner(self):
+        """DI-1: a claim moves a customer from someone else; owners claim only a split of their own."""
+        owner = self.env["real.estate.ownership.engine"]._owner(self.lead_id)
+        if self.claimant_user_id and self.claimant_user_id == owner and not self.share_ids:
+            raise ValidationError(
+                self.env._(
+                    "%(user)s already owns %(customer)s: there is nothing to claim.",
+                    user=owner.name,
+                    customer=self.lead_id.name,
+                )
+            )
 
     def write(self, vals):
         """DI-3: the workflow fields move only by the buttons; claims are edited while submitted."""

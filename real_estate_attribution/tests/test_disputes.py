@@ -128,6 +128,15 @@ class TestDisputes(SplitCase):
         self.assertEqual(wife_lead.protection_id.rule, "DI-2")
         self.assertEqual(wife_lead.household_id, self.env["crm.lead"].browse(husband["lead_id"]).household_id)
 
+    def test_di1_owner_cannot_claim_own_customer(self):
+        """DI-1: the owner has nothing to claim; nothing is written."""
+        lead_id = self.register()["lead_id"]  # Li Na receives
+        count = self.env["real.estate.dispute"].search_count([])
+        with self.assertRaises(ValidationError) as caught:
+            self.claim(lead_id, user=self.li)
+        self.assertIn("Li Na already owns", str(caught.exception))
+        self.assertEqual(self.env["real.estate.dispute"].search_count([]), count)
+
     def test_cs4_customer_refuses_the_consultant(self):
         """CS-4: the customer refuses B and complains; once the manager verifies, B has no share."""
         lead = self.win(self.register()["lead_id"])
@@ -154,7 +163,9 @@ class TestDisputes(SplitCase):
         self.assertEqual(self.shares(lead), [("Wang Qiang", 100.0, "CS-5")])
         self.team.forgotten_customer_rule = "recognition"
         other = self.win(
-            self.register(at=T0 + timedelta(days=1), phone="13900005555", customer_name="赵先生")["lead_id"]
+            self.register(
+                at=T0 + timedelta(days=1), phone="13900005555", customer_name="赵先生", consultant_id=self.li.id
+            )["lead_id"]
         )
         with freeze_time(T0 + timedelta(days=20)):
             again = self.claim(other.id, kind="two_numbers", **evidence)
