@@ -8,6 +8,7 @@ from odoo.osv import expression
 from odoo.tools import SQL
 
 from ..tools import identity
+from ..tools.engine import engine_writes
 from .real_estate_protection import PROTECTION_STATES
 from .rule_grading import GRADES
 
@@ -200,7 +201,7 @@ class CrmLead(models.Model):
     # ------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
-        if not self.env.context.get("attribution_engine"):
+        if not engine_writes(self.env):
             offices = (
                 self.env["crm.team"]
                 .browse({vals.get("team_id") for vals in vals_list if vals.get("team_id")})
@@ -215,8 +216,9 @@ class CrmLead(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
-        if not self.env.context.get("attribution_engine"):
+        if not engine_writes(self.env):
             self._check_ownership_write(vals)
+            self._check_identity_write(vals)
         if "phone" in vals or "team_id" in vals:
             for lead in self:
                 lead._precheck_identity(vals)
@@ -228,7 +230,7 @@ class CrmLead(models.Model):
         result = super().write(vals)
         if vals.get("stage_id"):
             self._convert_won_protections()
-        if {"grade", "user_id", "stage_id", "active"} & set(vals) and not self.env.context.get("attribution_engine"):
+        if {"grade", "user_id", "stage_id", "active"} & set(vals) and not engine_writes(self.env):
             self._sync_followup_activity()  # the engine syncs once at the end of its decisions
         return result
 
@@ -251,6 +253,25 @@ class CrmLead(models.Model):
                             field=self._fields[name].get_description(self.env)["string"],
                         )
                     )
+
+    def _check_identity_write(self, vals):
+        """ID-1: the mobile number is the customer's identity in the office. Once the customer has been
+        received, only a site manager corrects it: a new number would carry the claim to another person."""
+        if "phone" not in vals or self.env.su or self.env.user.has_group("real_estate_attribution.group_site_manager"):
+            return
+        for lead in self.filtered(lambda lead: lead.is_sales_office and lead.visit_ids):
+            try:
+                new_identity = identity.normalize_phone(vals["phone"] or "", lead.team_id.phone_region)
+            except identity.InvalidPhone:
+                new_identity = None
+            if new_identity != lead.customer_mobile:
+                raise UserError(
+                    self.env._(
+                        "The mobile number of %(customer)s is their identity in the office (ID-1): "
+                        "ask a site manager to correct it.",
+                        customer=lead.name,
+                    )
+                )
 
     def action_set_won(self):
         for lead in self.filtered("is_sales_office"):

@@ -308,6 +308,7 @@ class OwnershipEngine(models.AbstractModel):
         if verdict.state == "household" and contact.kind in ("visit", "call"):
             decision.action, decision.protection_rule = "create", "ID-3"
             decision.rule, decision.reason = "ID-3", "household"
+            decision.expire = lead.protection_id or None  # the member's own, lapsed before the cron saw it
         elif verdict.state == "active":
             decision.action = "renew"
         return decision

@@ -108,6 +108,8 @@ class RealEstateDispute(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         engine = self.env["real.estate.ownership.engine"]
+        if not self.env.su:
+            self._check_create_values(vals_list)
         for vals in vals_list:
             if vals.get("name", "/") == "/":
                 vals["name"] = self.env["ir.sequence"].sudo().next_by_code("real.estate.dispute") or "/"
@@ -126,6 +128,29 @@ class RealEstateDispute(models.Model):
             dispute.owner_before_id = dispute.lead_id.protection_id.holder_user_id
             dispute._check_claim_against_owner()
         return disputes
+
+    def _check_create_values(self, vals_list):
+        """DI-1, DI-3: a claim starts submitted, in the claimant's own name; the workflow writes the rest.
+        Site managers may file a claim for a consultant."""
+        workflow = self._protected_fields() - self._claim_fields()
+        on_behalf = self.env.user.has_group("real_estate_attribution.group_site_manager")
+        for vals in vals_list:
+            if workflow & {name for name, value in vals.items() if value} or (
+                not on_behalf and not self._claims_in_own_name(vals)
+            ):
+                raise AccessError(
+                    self.env._(
+                        "A claim is filed in your own name and starts as submitted; "
+                        "its state and outcome change by its buttons only."
+                    )
+                )
+
+    def _claim_fields(self):
+        """What the claimant fills in among the fields the workflow guards (other addons add theirs)."""
+        return {"lead_id", "team_id", "claimant_user_id"}
+
+    def _claims_in_own_name(self, vals):
+        return vals.get("claimant_user_id", self.env.user.id) in (self.env.user.id, False)
 
     def _check_claim_against_owner(self):
         """DI-1: a claim moves a customer from someone else; owners claim only a split of their own."""

@@ -1,5 +1,7 @@
 from odoo import api, fields, models
 
+from ..tools.engine import engine_writes
+
 FOLLOWUP_KINDS = [
     ("call", "Phone Call"),
     ("message", "Message (WeChat, SMS)"),
@@ -31,7 +33,7 @@ class RealEstateFollowup(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         """Follow-ups typed in the form go through the engine, as the current user, now."""
-        if self.env.context.get("attribution_engine_followup"):
+        if engine_writes(self.env, "attribution_engine_followup"):
             return super().create(vals_list)
         engine = self.env["real.estate.ownership.engine"]
         records = self.browse()

@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 
 ROSTER_STATUSES = [
     ("available", "Available"),
@@ -9,6 +9,8 @@ ROSTER_STATUSES = [
     ("absent", "Absent without Reason"),
     ("off", "Day Off"),
 ]
+#: What a consultant may change on their own line: whether they are free to receive (RO-2).
+CONSULTANT_FIELDS = {"status", "status_until"}
 
 
 class RealEstateRosterLine(models.Model):
@@ -58,6 +60,22 @@ class RealEstateRosterLine(models.Model):
         for line in self:
             line.turn_count = counts.get((line.roster_id.id, line.user_id.id), 0)
 
+    def write(self, vals):
+        if not (self.env.su or self.env.user.has_group("real_estate_attribution.group_site_manager")):
+            self._check_consultant_write(vals)
+        return super().write(vals)
+
+    def _check_consultant_write(self, vals):
+        """RO-1, RO-2: consultants say whether they are free; the order, make-up turns and absences are
+        the site manager's, and nobody sets a colleague's status."""
+        if set(vals) - CONSULTANT_FIELDS or vals.get("status") == "absent" or self.user_id != self.env.user:
+            raise AccessError(
+                self.env._(
+                    "Consultants set only their own status on the duty roster; the order, make-up turns and "
+                    "absences are kept by the site manager."
+                )
+            )
+
     def _status_at(self, at):
         """Status at moment ``at``: a timed status falls back to Available."""
         self.ensure_one()
@@ -67,8 +85,10 @@ class RealEstateRosterLine(models.Model):
 
     def _set_status(self, status, until=False):
         self.write({"status": status, "status_until": until})
-        self.roster_id.message_post(
-            body=self.env._("%(user)s: %(status)s", user=self.user_id.name, status=dict(ROSTER_STATUSES)[status])
+        # consultants read the roster only; the note is posted in their name
+        self.roster_id.sudo().message_post(
+            body=self.env._("%(user)s: %(status)s", user=self.user_id.name, status=dict(ROSTER_STATUSES)[status]),
+            author_id=self.env.user.partner_id.id,
         )
 
     def action_available(self):

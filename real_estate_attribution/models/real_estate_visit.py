@@ -4,6 +4,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
 from ..tools import identity
+from ..tools.engine import engine_writes
 from .ownership_engine import Contact
 
 VISIT_KINDS = [("visit", "Visit"), ("call", "Call")]
@@ -106,7 +107,7 @@ class RealEstateVisit(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         """Visits are decided by the engine: use :meth:`register` or the reception desk."""
-        if not self.env.context.get("attribution_engine"):
+        if not engine_writes(self.env):
             raise UserError(
                 self.env._("Register visits and calls with the reception desk (Receive Visitor) or the API.")
             )

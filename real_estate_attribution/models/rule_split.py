@@ -113,6 +113,11 @@ class RuleSplit(models.AbstractModel):
         return visits.sorted(lambda v: (v.visit_at, v.id))[:1]
 
     @api.model
+    def _signed_inside_protection(self, lead):
+        """Was the deal signed while the customer's protection was in force? Then the win converted it."""
+        return lead.protection_id.state == "converted"
+
+    @api.model
     def _owner(self, lead):
         protection = lead.protection_id
         return protection.holder_user_id if protection else lead.user_id
@@ -258,6 +263,9 @@ class RuleSplit(models.AbstractModel):
 
     @api.model
     def _split_owner(self, lead):
-        """CS-3: the registered consultant gets it all; helpers who closed for them get nothing."""
+        """CS-3: the registered consultant gets it all; helpers who closed for them get nothing.
+        PR-3: a deal signed after the protection ended (the customer was in the pool) is the house's."""
+        if lead.protection_id and not self._signed_inside_protection(lead):
+            return [Share(Decimal(100), "PR-3", pool="public")]
         owner = self._owner(lead)
         return [Share(Decimal(100), "CS-3", user=owner)] if owner else [Share(Decimal(100), "CS-3", pool="public")]

@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 import psycopg2
 from freezegun import freeze_time
 
@@ -21,6 +23,35 @@ class TestOwnershipAudit(AttributionCase):
             lead.with_user(self.manager).write({"team_id": other.id})
         lead.with_user(self.li).write({"description": "喜欢三房", "user_id": self.li.id})  # unchanged owner
         self.assertEqual(lead.user_id, self.li)
+
+    def test_the_engine_flag_in_a_callers_context_is_not_trusted(self):
+        """DI-3: a context key any XML-RPC caller can set does not unlock the engine's writes."""
+        lead = self.env["crm.lead"].browse(self.register()["lead_id"])
+        owner = lead.user_id
+        flagged = {"attribution_engine": True, "attribution_engine_followup": True}
+        with self.assertRaisesRegex(UserError, "decided by the sales-office rules"):
+            lead.with_user(owner).with_context(**flagged).write({"user_id": self.chen.id})
+        with self.assertRaisesRegex(UserError, "Receive Visitor"):
+            self.Visit.with_user(owner).with_context(**flagged).create({"team_id": self.team.id, "kind": "visit"})
+        with freeze_time(T0 + timedelta(days=1)):
+            followup = (
+                self.env["real.estate.followup"]
+                .with_user(owner)
+                .with_context(**flagged)
+                .create({"lead_id": lead.id, "note": "电话回访"})
+            )
+        self.assertEqual(followup.protection_id, lead.protection_id, "the engine decided the follow-up")
+        self.assertEqual(lead.user_id, owner)
+
+    def test_id1_only_a_manager_corrects_a_received_customers_mobile(self):
+        """ID-1: a consultant cannot move a claim by rewriting the number; a site manager corrects it."""
+        lead = self.env["crm.lead"].browse(self.register()["lead_id"])
+        owner = lead.user_id
+        with self.assertRaisesRegex(UserError, "ask a site manager"):
+            lead.with_user(owner).write({"phone": "13700001111"})
+        lead.with_user(owner).write({"phone": "+86 138 1234 5678"})  # the same number, written differently
+        lead.with_user(self.manager).write({"phone": "13700001111"})
+        self.assertEqual(lead.customer_mobile, "+8613700001111")
 
     def test_leads_typed_in_have_no_owner_until_registered(self):
         """A customer file typed into an office has no owner until a visit or call is registered."""

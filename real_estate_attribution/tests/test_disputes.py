@@ -128,6 +128,19 @@ class TestDisputes(SplitCase):
         self.assertEqual(wife_lead.protection_id.rule, "DI-2")
         self.assertEqual(wife_lead.household_id, self.env["crm.lead"].browse(husband["lead_id"]).household_id)
 
+    def test_di3_a_claim_starts_submitted_in_the_claimants_name(self):
+        """DI-1, DI-3: nobody creates a claim already decided, or in a colleague's name."""
+        lead_id = self.register()["lead_id"]
+        values = {"team_id": self.team.id, "lead_id": lead_id, "kind": "first_received", "statement": "我先接待的"}
+        Dispute = self.env["real.estate.dispute"].with_user(self.wang)
+        for forged in ({"state": "director"}, {"outcome": "upheld"}, {"claimant_user_id": self.zhang.id}):
+            with self.assertRaises(AccessError):
+                Dispute.create(dict(values, **forged))
+        on_behalf = (
+            self.env["real.estate.dispute"].with_user(self.manager).create(dict(values, claimant_user_id=self.zhang.id))
+        )
+        self.assertEqual((on_behalf.claimant_user_id, on_behalf.state), (self.zhang, "submitted"))
+
     def test_di1_owner_cannot_claim_own_customer(self):
         """DI-1: the owner has nothing to claim; nothing is written."""
         lead_id = self.register()["lead_id"]  # Li Na receives

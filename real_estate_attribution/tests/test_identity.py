@@ -133,6 +133,22 @@ class TestIdentityRules(AttributionCase):
         attribution = self.attribution(wife["lead_id"], T0 + timedelta(days=1, hours=1))
         self.assertEqual(attribution["owner_user_id"], self.li.id)
 
+    def test_id3_member_back_after_own_lapse_before_the_cron_ran(self):
+        """ID-3, PR-3: the member's own protection lapsed unseen by the cron; the visit ends it and the
+        household owner's protection takes over, never two active at once."""
+        self.make_roster([self.li, self.wang, self.zhang])
+        husband = self.register(customer_name="王伟", phone="13812345678")  # li
+        wife = self.register(at=T0 + timedelta(minutes=1), customer_name="张丽", phone="13700001111", kind="call")
+        self._household(husband["lead_id"], wife["lead_id"], "spouse")
+        self.follow_up(husband["lead_id"], self.li, T0 + timedelta(days=20))
+        lead = self.env["crm.lead"].browse(wife["lead_id"])
+        own = lead.protection_id
+        again = self.register(at=T0 + timedelta(days=35), customer_name="张丽", phone="13700001111")
+        self.assertEqual((again["owner_user_id"], again["rule"]), (self.li.id, "ID-3"))
+        self.assertEqual(own.state, "expired")
+        self.assertEqual(lead.protection_ids.filtered(lambda p: p.state == "active"), lead.protection_id)
+        self.assertEqual(lead.protection_id.holder_user_id, self.li)
+
     def test_id3_unregistered_household_member_reads_as_owned(self):
         """ID-3: a member without registration of their own reads as the household owner's."""
         husband = self.register(customer_name="王伟", phone="13812345678")

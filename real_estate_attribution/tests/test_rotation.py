@@ -1,6 +1,6 @@
 from datetime import timedelta
 
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 from .common import T0, AttributionCase
 
@@ -22,6 +22,24 @@ class TestRotation(AttributionCase):
         self.assertEqual(lead.user_id, self.wang)
         turns = self.roster().turn_ids.filtered(lambda t: t.event == "turn")
         self.assertEqual(len(turns), 4)
+
+    def test_ro2_consultants_set_only_their_own_status(self):
+        """RO-1, RO-2: a consultant says whether they are free; turns, order and absences are the manager's."""
+        self.make_roster([self.li, self.wang])
+        li_line, wang_line = self.roster()._ordered_lines()
+        li_line.with_user(self.li).action_with_customer()
+        self.assertEqual(li_line.status, "with_customer")
+        for line, vals in (
+            (li_line, {"makeup_owed": 5}),
+            (li_line, {"sequence": 0}),
+            (li_line, {"status": "absent"}),
+            (wang_line, {"status": "with_customer"}),
+        ):
+            with self.assertRaises(AccessError):
+                line.with_user(self.li).write(vals)
+        wang_line.with_user(self.manager).action_absent()
+        self.assertEqual(wang_line.status, "absent")
+        self.assertEqual(li_line.makeup_owed, 0)
 
     def test_ro1_roster_created_from_office_members(self):
         """RO-1: without a roster for the day, one is made from the office's consultants."""

@@ -1,1 +1,1 @@
-from . import identity
+from . import engine, identity

@@ -360,10 +360,18 @@ class OwnershipEngine(models.AbstractModel):
         channels |= lead.sudo().share_ids.channel_id
         if channels and lead.date_closed:
             day = lead.date_closed.date()
-            drafts = self.env["real.estate.channel.statement"].sudo().search([
-                ("state", "=", "draft"), ("channel_id", "in", channels.ids),
-                ("date_from", "<=", day), ("date_to", ">=", day),
-            ])
+            drafts = (
+                self.env["real.estate.channel.statement"]
+                .sudo()
+                .search(
+                    [
+                        ("state", "=", "draft"),
+                        ("channel_id", "in", channels.ids),
+                        ("date_from", "<=", day),
+                        ("date_to", ">=", day),
+                    ]
+                )
+            )
             drafts._recompute_figures()
         return result
 
@@ -377,7 +385,9 @@ class OwnershipEngine(models.AbstractModel):
     def _split_channel(self, lead):
         """CH-9: a deal inside the channel's protection is the channel's."""
         channel = lead.protection_id.holder_channel_id
-        return [Share(Decimal(100), "CH-9", channel=channel)] if channel else []
+        if not channel or not self._signed_inside_protection(lead):
+            return []  # signed after the channel's protection ended: as for anyone else (CH-8)
+        return [Share(Decimal(100), "CH-9", channel=channel)]
 
     @api.model
     def _transfer_audit_extra(self, previous, protection):

@@ -31,6 +31,16 @@ class RealEstateDispute(models.Model):
             if bool(dispute.claimant_user_id) == bool(dispute.claimant_channel_id):
                 raise ValidationError(self.env._("A dispute has one claimant: a consultant or a channel."))
 
+    def _claim_fields(self):
+        return super()._claim_fields() | {"claimant_channel_id"}
+
+    def _claims_in_own_name(self, vals):
+        """An agent claims for their own channel only."""
+        channel = vals.get("claimant_channel_id")
+        if channel:
+            return channel == self.env.user.partner_id.channel_id.id
+        return super()._claims_in_own_name(vals)
+
     def _protected_fields(self):
         return super()._protected_fields() | {"claimant_channel_id", "channel_before_id"}
 

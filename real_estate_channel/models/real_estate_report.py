@@ -4,6 +4,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
 from odoo.addons.real_estate_attribution.tools import identity
+from odoo.addons.real_estate_attribution.tools.engine import engine_writes
 
 from .rule_channel import CLAIM_STATES, ReportClaim
 
@@ -147,7 +148,7 @@ class RealEstateReport(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        if not self.env.context.get("attribution_engine"):
+        if not engine_writes(self.env):
             raise UserError(self.env._("Reports are submitted with the report form, the portal or the API (submit)."))
         for vals in vals_list:
             if vals.get("name", "/") == "/":

@@ -81,6 +81,19 @@ class TestChannelVisits(ChannelCase):
         self.assertEqual(attribution["rule"], "CH-9")
         self.assertEqual(self.report({"report_id": lead.report_ids.id}).state, "won")
 
+    def test_ch9_deal_after_the_channels_protection_is_not_the_channels(self):
+        """CH-9, CH-8, PR-3: signed after the channel's 30 days ended (cron not yet run): no channel share."""
+        result = self.arrive(report_id=self.report(self.submit()).id)
+        self.sign_all(result, T0 + timedelta(hours=4))
+        lead = self.env["crm.lead"].browse(result["lead_id"])
+        with freeze_time(T0 + timedelta(days=45)):
+            lead.sudo().action_set_won()
+        self.assertEqual(
+            [(share.channel_id, share.share_pool, share.percent, share.rule) for share in lead.share_ids],
+            [(self.env["res.partner"], "public", 100.0, "PR-3")],
+        )
+        self.assertNotEqual(self.report({"report_id": lead.report_ids.id}).state, "won")
+
     def test_ch5_first_valid_reporter_wins_the_visit(self):
         """CH-5: a visit without a report id still belongs to the report in force."""
         report = self.report(self.submit())

@@ -183,6 +183,21 @@ class TestReportSubmission(ChannelCase):
             )
         self.assertEqual(self.Report.sudo().search_count([]), count)
 
+    def test_ch4_a_report_cannot_be_written_valid_by_hand(self):
+        """CH-4: reports are decided by the engine; the engine's context key does not open the door."""
+        with self.assertRaisesRegex(UserError, "report form, the portal or the API"):
+            self.Report.with_user(self.manager).with_context(attribution_engine=True).create(
+                {
+                    "team_id": self.team.id,
+                    "channel_id": self.agency.id,
+                    "customer_name": "王伟",
+                    "customer_mobile": "+8613812345678",
+                    "expected_visit": T0,
+                    "reported_at": T0,
+                    "state": "valid",
+                }
+            )
+
     def test_reports_are_unique_per_customer_in_the_database(self):
         """CH-4: two reports of one customer cannot both be in force (unique partial index)."""
         import psycopg2  # noqa: PLC0415
