@@ -1,4 +1,4 @@
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pytz
 
@@ -22,6 +22,12 @@ class RuleRotation(models.AbstractModel):
         """The office's calendar day of a UTC moment."""
         tz = pytz.timezone(team.office_tz or "UTC")
         return pytz.utc.localize(at).astimezone(tz).date()
+
+    @api.model
+    def _office_day_start(self, team, day):
+        """The UTC moment the office's calendar ``day`` begins (periods and days are the office's)."""
+        tz = pytz.timezone(team.office_tz or "UTC")
+        return tz.localize(datetime.combine(day, time.min)).astimezone(pytz.utc).replace(tzinfo=None)
 
     @api.model
     def _roster_for(self, team, at, create=True, lock=True):

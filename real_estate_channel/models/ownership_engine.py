@@ -359,7 +359,7 @@ class OwnershipEngine(models.AbstractModel):
         result = super()._write_split(lead, shares, dispute)
         channels |= lead.sudo().share_ids.channel_id
         if channels and lead.date_closed:
-            day = lead.date_closed.date()
+            day = self._office_date(lead.team_id, lead.date_closed)
             drafts = (
                 self.env["real.estate.channel.statement"]
                 .sudo()

@@ -1,4 +1,4 @@
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 
 import pytz
 
@@ -33,9 +33,8 @@ class RealEstateChannelFlag(models.Model):
 
     @api.model
     def _review_day(self, team, day):
-        tz = pytz.timezone(team.office_tz)
-        start = tz.localize(datetime.combine(day, time.min)).astimezone(pytz.utc).replace(tzinfo=None)
-        end = start + timedelta(days=1)
+        engine = self.env["real.estate.ownership.engine"]
+        start, end = engine._office_day_start(team, day), engine._office_day_start(team, day + timedelta(days=1))
         Report = self.env["real.estate.report"].sudo()
         reports = Report.search([("team_id", "=", team.id), ("reported_at", ">=", start), ("reported_at", "<", end)])
         flags = self.browse()

@@ -2,6 +2,7 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.osv import expression
 
 STATEMENT_STATES = [("draft", "Draft"), ("confirmed", "Confirmed"), ("paid", "Paid")]
 
@@ -67,17 +68,20 @@ class RealEstateChannelStatement(models.Model):
     def _deals(self):
         """CC-2: the channel's deals signed in the period, with the amount of the channel's share."""
         self.ensure_one()
+        engine = self.env["real.estate.ownership.engine"]
+        periods = [  # each office's calendar days
+            [
+                ("lead_id.team_id", "=", team.id),
+                ("lead_id.date_closed", ">=", engine._office_day_start(team, self.date_from)),
+                ("lead_id.date_closed", "<", engine._office_day_start(team, self.date_to + timedelta(days=1))),
+            ]
+            for team in self.agreement_id.team_ids
+        ]
+        in_period = expression.OR(periods) if periods else expression.FALSE_DOMAIN
         shares = (
             self.env["real.estate.commission.share"]
             .sudo()
-            .search(
-                [
-                    ("channel_id", "=", self.channel_id.id),
-                    ("lead_id.date_closed", ">=", fields.Datetime.to_datetime(self.date_from)),
-                    ("lead_id.date_closed", "<", fields.Datetime.to_datetime(self.date_to) + timedelta(days=1)),
-                    ("lead_id.team_id", "in", self.agreement_id.team_ids.ids),
-                ]
-            )
+            .search(expression.AND([[("channel_id", "=", self.channel_id.id)], in_period]))
         )
         return shares.sorted(lambda share: (share.lead_id.date_closed, share.lead_id.id))
 

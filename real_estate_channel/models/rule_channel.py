@@ -1,7 +1,5 @@
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
-
-import pytz
+from datetime import datetime, timedelta
 
 from odoo import api, models
 from odoo.osv import expression
@@ -251,10 +249,7 @@ class RuleChannel(models.AbstractModel):
             return claim.at + timedelta(hours=team.report_validity_amount)
         if team.report_validity_mode == "days":
             return claim.at + timedelta(days=team.report_validity_amount)
-        tz = pytz.timezone(team.office_tz)
-        day = self._office_date(team, claim.expected_visit)
-        end = tz.localize(datetime.combine(day + timedelta(days=1), time.min)).astimezone(pytz.utc)
-        return end.replace(tzinfo=None)
+        return self._office_day_start(team, self._office_date(team, claim.expected_visit) + timedelta(days=1))
 
     # ------------------------------------------------------------------
     # Reports of a customer

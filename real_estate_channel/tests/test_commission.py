@@ -1,4 +1,4 @@
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from freezegun import freeze_time
 
@@ -93,6 +93,14 @@ class TestChannelCommission(CommissionCase):
             statement.write({"date_to": date(2026, 4, 30)})
         statement.action_paid()
         self.assertEqual(statement.state, "paid")
+
+    def test_cc2_periods_are_the_offices_calendar_days(self):
+        """CC-2: signed at 06:00 on 1 April in Shanghai (22:00 UTC on 31 March): April's deal, not March's."""
+        self.channel_deal(1, signed=datetime(2026, 3, 31, 22, 0))
+        self.channel_deal(2, signed=datetime(2026, 3, 31, 15, 0))  # 23:00 on 31 March in Shanghai
+        march, april = self.statement(), self.statement(date(2026, 4, 1), date(2026, 4, 30))
+        self.assertEqual(march.line_ids.lead_id.mapped("name"), ["客户2"])
+        self.assertEqual(april.line_ids.lead_id.mapped("name"), ["客户1"])
 
     def test_ch13_forfeited_commission_is_not_paid(self):
         """CH-13: after the third offence the unsettled commission is forfeited."""
