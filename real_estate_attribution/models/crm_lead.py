@@ -9,6 +9,7 @@ from odoo.tools import SQL
 
 from ..tools import identity
 from ..tools.engine import engine_writes
+from .real_estate_followup import FOLLOWUP_KINDS
 from .real_estate_protection import PROTECTION_STATES
 from .rule_grading import GRADES
 
@@ -359,11 +360,14 @@ class CrmLead(models.Model):
     def log_followup(self, note="", kind="call", at=None):
         """XML-RPC: log a follow-up by the current user (PR-1, PR-2); ``at`` for imports only."""
         self.check_access("read")
-        moment = self.env["real.estate.visit"]._api_at(at)
+        Visit = self.env["real.estate.visit"]
+        moment = Visit._api_at(at)
+        kind = Visit._api_choice({"kind": kind}, "kind", [key for key, _label in FOLLOWUP_KINDS], "call")
+        note = Visit._api_text({"note": note}, "note")
         engine = self.env["real.estate.ownership.engine"]
         followups = self.env["real.estate.followup"]
         for lead in self:
-            followups |= engine.register_followup(lead, self.env.user, moment, note=note or "", kind=kind)
+            followups |= engine.register_followup(lead, self.env.user, moment, note=note, kind=kind)
         return followups.ids
 
     def action_log_followup(self):

@@ -242,7 +242,7 @@ class RealEstateVisit(models.Model):
     @api.model
     def _api_choice(self, vals, key, choices, default):
         value = vals.get(key) or default
-        if value not in choices:
+        if not isinstance(value, str) or value not in choices:
             raise ValidationError(
                 self.env._("%(key)s must be one of: %(choices)s.", key=key, choices=", ".join(choices))
             )

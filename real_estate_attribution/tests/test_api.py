@@ -78,7 +78,18 @@ class TestRegisterApi(AttributionCase):
 
     def test_bad_kind_and_unknown_keys(self):
         self.assert_refused(ValidationError, "kind must be one of", kind="walk-in")
+        self.assert_refused(ValidationError, "kind must be one of", kind=["visit"])
         self.assert_refused(ValidationError, "Unknown keys: mobile", mobile="13812345678")
+
+    def test_log_followup_checks_its_input(self):
+        """PR-1: a follow-up over the API with a bad kind or note is refused, nothing written."""
+        lead = self.env["crm.lead"].browse(self.register()["lead_id"]).with_user(self.li)
+        before = len(lead.followup_ids)
+        with self.assertRaisesRegex(ValidationError, "kind must be one of"):
+            lead.log_followup(note="回访", kind="x")
+        with self.assertRaisesRegex(ValidationError, "note must be a text"):
+            lead.log_followup(note={"text": "回访"})
+        self.assertEqual(len(lead.followup_ids), before)
 
     def test_consultant_must_belong_to_the_office(self):
         stranger = self.env["res.users"].create({"name": "Stranger", "login": "stranger"})
