@@ -3,11 +3,14 @@
 import functools
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 
 import psycopg2
 import pytest
 
 import odoo
+
+from .test_channel_live import _channel, _utc
 
 PARALLEL = 5
 
@@ -150,3 +153,42 @@ def test_rotation_turn_on_a_stale_snapshot_is_retried(server, office, new_phone)
         cr1.close()
         cr2.close()
     assert taken["owner_user_id"] != retried["owner_user_id"]
+
+
+def test_report_and_visit_of_one_customer_are_decided_one_after_the_other(server, admin, office, new_phone):
+    """CH-2, CH-11: a report committed after a visit's snapshot was taken makes the visit retry, so the
+    visit sees the report (a channel visit awaiting confirmation), never a natural visit beside a valid
+    report."""
+    channel_id, agent_id = _channel(admin, office)
+    phone = new_phone()
+    _warm_roster(server, office)
+    cr1, cr2 = _two_transactions(server)
+    try:
+        env1 = odoo.api.Environment(cr1, odoo.SUPERUSER_ID, {})
+        visits = _visit_model(cr2, office["logins"][0])
+        cr2.execute("SELECT 1")  # the visit's snapshot predates the report
+        report = env1["real.estate.report"].submit(
+            {
+                "team_id": office["team_id"],
+                "channel_id": channel_id,
+                "agent_id": agent_id,
+                "customer_name": "钱女士",
+                "phone": phone,
+                "expected_visit": _utc(timedelta(hours=2)),
+            }
+        )
+        cr1.commit()
+        vals = {"team_id": office["team_id"], "customer_name": "钱女士", "phone": phone}
+        with pytest.raises(psycopg2.errors.SerializationFailure):
+            visits.register(vals)
+            visits.env.flush_all()
+        cr2.rollback()
+        visits.env.invalidate_all()
+        retried = odoo.service.model.retrying(functools.partial(visits.register, vals), visits.env)
+    finally:
+        cr1.close()
+        cr2.close()
+    assert report["state"] == "valid"
+    assert retried["rule"] == "CH-7", retried["explanation"]
+    [state] = admin("real.estate.report", "read", [report["report_id"]], ["state"])
+    assert state["state"] == "visited"

@@ -13,7 +13,7 @@ from odoo import api, models
 from odoo.addons.real_estate_attribution.models.rule_split import Share
 from odoo.addons.real_estate_attribution.tools import identity
 
-from .rule_channel import CHANNEL_KINDS
+from .rule_channel import CHANNEL_KINDS, report_lock_key
 
 
 class OwnershipEngine(models.AbstractModel):
@@ -38,6 +38,17 @@ class OwnershipEngine(models.AbstractModel):
             rule = "CH-8" if kind == "channel" else "CH-12"
             return last_contact + timedelta(days=self._protection_days(team, kind)), rule
         return super()._protection_window(team, kind, last_contact, last_followup)
+
+    @api.model
+    def register_contact(self, contact):
+        """CH-2, CH-11: a visit and a report of one customer are decided one after the other.
+
+        The report's lock comes first and the customer's second, the order a
+        submission takes them in, so that the two never wait on each other.
+        """
+        if contact.identity:
+            self.env["real.estate.lock"]._acquire(contact.team, report_lock_key(contact.identity))
+        return super().register_contact(contact)
 
     @api.model
     def _renew_on_contact(self, protection, kind, at):

@@ -42,13 +42,17 @@ class ReportClaim:
 
     @property
     def lock_key(self):
-        """Full and masked reports of one mainland customer share this lock."""
-        if self.identity and identity.is_mainland(self.identity):
-            digits = identity.national_digits(self.identity)
-            return "report:%s:%s" % (digits[:3], digits[-4:])
-        if self.masked:
-            return "report:%s:%s" % self.masked
-        return "report:%s" % self.identity
+        return report_lock_key(self.identity, self.masked)
+
+
+def report_lock_key(customer_identity, masked=()):
+    """Full and masked reports of one mainland customer, and their visits, share this lock (CH-2, CH-11)."""
+    if customer_identity and identity.is_mainland(customer_identity):
+        digits = identity.national_digits(customer_identity)
+        return "report:%s:%s" % (digits[:3], digits[-4:])
+    if masked:
+        return "report:%s:%s" % masked
+    return "report:%s" % customer_identity
 
 
 class RuleChannel(models.AbstractModel):
