@@ -51,11 +51,18 @@ class OwnershipEngine(models.AbstractModel):
         return super().register_contact(contact)
 
     @api.model
+    def _create_protection(self, lead, holder, kind, at, rule, visit=None, **extra):
+        protection = super()._create_protection(lead, holder, kind, at, rule, visit=visit, **extra)
+        self._apply_referral_window(protection)
+        return protection
+
+    @api.model
     def _renew_on_contact(self, protection, kind, at):
         if protection.kind in CHANNEL_KINDS:
             protection.sudo().last_contact = at
             return
         super()._renew_on_contact(protection, kind, at)
+        self._apply_referral_window(protection)
 
     @api.model
     def _renew_on_followup(self, protection, at):
@@ -63,6 +70,24 @@ class OwnershipEngine(models.AbstractModel):
             protection.sudo().last_followup = at
             return
         super()._renew_on_followup(protection, at)
+        self._apply_referral_window(protection)
+
+    @api.model
+    def _apply_referral_window(self, protection):
+        """CH-14: a customer brought by an old one (CS-13) stays the old customer's owner's only if the
+        deposit comes within the office's window; later, ownership is decided as for anyone else."""
+        team = protection.team_id
+        if protection.rule != "CS-13" or protection.state != "active" or not team.referral_deposit_days:
+            return
+        end, end_rule = self._protection_window(
+            team, protection.kind, protection.last_contact, protection.last_followup
+        )
+        window_end = protection.start + timedelta(days=team.referral_deposit_days)
+        deposit = protection.lead_id.deposit_at
+        if end > window_end and not (deposit and deposit <= window_end):
+            end, end_rule = window_end, "CH-14"
+        if (end, end_rule) != (protection.end, protection.end_rule):
+            protection.sudo().write({"end": end, "end_rule": end_rule})
 
     @api.model
     def _protection_params(self, protection):
@@ -531,6 +556,15 @@ class OwnershipEngine(models.AbstractModel):
                 ),
                 "window.CH-8": self.env._("Protected for %(channel)s until %(end)s (CH-8)."),
                 "window.CH-12": self.env._("Protected for %(channel)s until %(end)s (CH-12)."),
+                "window.CH-14": self.env._(
+                    "Protected until %(end)s: brought by an old customer, the customer stays %(holder)s's if the "
+                    "deposit comes by then (CH-14); after that, ownership is decided as for anyone else."
+                ),
+                "expired.CH-14": self.env._(
+                    "The old-customer referral of %(holder)s ended on %(end)s without a deposit (CH-14). The "
+                    "customer is in the public pool: the next visit goes to the rotation unless the customer names "
+                    "%(holder)s (PR-3)."
+                ),
                 "report.accompanied_by_other": self.env._(
                     "Superseded: a field canvasser brought the customer in person, which wins over a report (CH-12)."
                 ),

@@ -158,6 +158,33 @@ class TestReportSubmission(ChannelCase):
         self.assertEqual(result["reason_code"], "old_customer_referral")
         self.assertIn("30", result["message"])
 
+    def test_ch14_the_referral_lasts_until_the_deposit_window_ends(self):
+        """CH-14: the new customer stays the old customer's consultant's only if the deposit comes within
+        30 days, follow-ups or not; after that, ownership is decided as for anyone else."""
+        self.make_roster([self.li, self.wang])
+        self.register(phone="13900009999", customer_name="老客户")  # li's
+        brought = self.register(
+            at=T0 + timedelta(hours=1), phone="13900008888", customer_name="新客户", referrer_phone="13900009999"
+        )
+        self.assertEqual((brought["rule"], brought["owner_user_id"]), ("CS-13", self.li.id))
+        lead = self.env["crm.lead"].browse(brought["lead_id"])
+        self.follow_up(lead.id, self.li, T0 + timedelta(days=10))
+        window_end = T0 + timedelta(days=30, hours=1)
+        self.assertEqual((lead.protection_id.end, lead.protection_id.end_rule), (window_end, "CH-14"))
+        self.assertIn("CH-14", self.attribution(lead.id, T0 + timedelta(days=11))["explanation"])
+        after = self.attribution(lead.id, window_end + timedelta(minutes=1))
+        self.assertEqual(
+            (after["protection_state"], after["owner_user_id"], after["rule"]), ("expired", False, "CH-14")
+        )
+        lead.sudo().deposit_at = T0 + timedelta(days=20)  # paid in time: the follow-up's window applies
+        self.assertEqual((lead.protection_id.end, lead.protection_id.end_rule), (T0 + timedelta(days=70), "PR-1"))
+        self.team.referral_deposit_days = 0  # the setting turns the window off
+        other = self.register(
+            at=T0 + timedelta(hours=2), phone="13900007777", customer_name="又一位", referrer_phone="13900009999"
+        )
+        self.follow_up(other["lead_id"], self.li, T0 + timedelta(days=10))
+        self.assertEqual(self.env["crm.lead"].browse(other["lead_id"]).protection_id.end_rule, "PR-1")
+
     def test_bad_input_raises_and_writes_nothing(self):
         count = self.Report.sudo().search_count([])
         for vals, error, pattern in (
