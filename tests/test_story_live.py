@@ -2,6 +2,7 @@
 
 import datetime as dt
 import uuid
+from zoneinfo import ZoneInfo
 
 
 def _utc(delta):
@@ -124,7 +125,8 @@ def test_report_to_statement(server, admin, office, new_phone):
     assert sum(s["percent"] for s in split["shares"]) == 100
 
     # 6. the channel's statement for the month applies the tier
-    today = dt.date.today()
+    [team] = admin("crm.team", "read", [office["team_id"]], ["office_tz"])
+    today = dt.datetime.now(ZoneInfo(team["office_tz"])).date()  # periods are the office's days (CC-2)
     statement = admin(
         "real.estate.channel.statement",
         "create",
