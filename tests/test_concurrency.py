@@ -98,6 +98,17 @@ def _visit_model(cr, login):
     return env(user=user)["real.estate.visit"]
 
 
+def _fails_then_retried(visits, vals):
+    """``register`` on a stale snapshot fails with a serialisation error (never a duplicate);
+    Odoo's retry, as the server does for a request, decides it afresh."""
+    with pytest.raises(psycopg2.errors.SerializationFailure):
+        visits.register(vals)
+        visits.env.flush_all()
+    visits.env.cr.rollback()
+    visits.env.invalidate_all()
+    return odoo.service.model.retrying(functools.partial(visits.register, vals), visits.env)
+
+
 def test_decision_on_a_stale_snapshot_is_retried_not_duplicated(server, admin, office, new_phone):
     """ID-1, PR-1: a decision that started before another one about the same customer committed
     fails with a serialisation error (never a duplicate), and Odoo's retry decides it afresh.
@@ -114,14 +125,7 @@ def test_decision_on_a_stale_snapshot_is_retried_not_duplicated(server, admin, o
         vals = {"team_id": office["team_id"], "customer_name": "冯先生", "phone": phone}
         won = first.register(dict(vals, designated_user_id=office["users"][0]))
         cr1.commit()
-        with pytest.raises(psycopg2.errors.SerializationFailure):
-            second.register(dict(vals, designated_user_id=office["users"][1]))
-            second.env.flush_all()
-        cr2.rollback()
-        second.env.invalidate_all()
-        retried = odoo.service.model.retrying(
-            functools.partial(second.register, dict(vals, designated_user_id=office["users"][1])), second.env
-        )
+        retried = _fails_then_retried(second, dict(vals, designated_user_id=office["users"][1]))
     finally:
         cr1.close()
         cr2.close()
@@ -143,12 +147,7 @@ def test_rotation_turn_on_a_stale_snapshot_is_retried(server, office, new_phone)
         taken = first.register({"team_id": office["team_id"], "customer_name": "甲", "phone": new_phone()})
         cr1.commit()
         vals = {"team_id": office["team_id"], "customer_name": "乙", "phone": new_phone()}
-        with pytest.raises(psycopg2.errors.SerializationFailure):
-            second.register(vals)
-            second.env.flush_all()
-        cr2.rollback()
-        second.env.invalidate_all()
-        retried = odoo.service.model.retrying(functools.partial(second.register, vals), second.env)
+        retried = _fails_then_retried(second, vals)
     finally:
         cr1.close()
         cr2.close()
@@ -179,12 +178,7 @@ def test_report_and_visit_of_one_customer_are_decided_one_after_the_other(server
         )
         cr1.commit()
         vals = {"team_id": office["team_id"], "customer_name": "钱女士", "phone": phone}
-        with pytest.raises(psycopg2.errors.SerializationFailure):
-            visits.register(vals)
-            visits.env.flush_all()
-        cr2.rollback()
-        visits.env.invalidate_all()
-        retried = odoo.service.model.retrying(functools.partial(visits.register, vals), visits.env)
+        retried = _fails_then_retried(visits, vals)
     finally:
         cr1.close()
         cr2.close()
