@@ -535,7 +535,7 @@ class CrmLead(models.Model):
     # ------------------------------------------------------------------
     def _grade_write_values(self, vals):
         """GR-3: moving to D needs the follow-up record and a manager's approval; first grading is recorded."""
-        if vals["grade"] == "D" and not self.env.context.get("grade_approved"):
+        if vals["grade"] == "D" and not engine_writes(self.env, "grade_approved"):
             for lead in self.filtered(lambda lead: lead.grade != "D"):
                 lead._request_grade_d()
             if not self.env.user.has_group("real_estate_attribution.group_site_manager"):
@@ -558,17 +558,21 @@ class CrmLead(models.Model):
     def _request_grade_d(self, reason=""):
         """GR-3: a D request for the manager, only with a follow-up on record."""
         self.ensure_one()
-        if not self.followup_ids:
-            raise UserError(
-                self.env._(
-                    "%(customer)s has no follow-up on record: log the follow-ups before grading D (GR-3).",
-                    customer=self.name,
-                )
-            )
+        self._check_grade_d_followups()
         pending = self.grade_request_ids.filtered(lambda r: r.state == "pending")
         return pending or self.env["real.estate.grade.request"].create(
             {"lead_id": self.id, "from_grade": self.grade or False, "reason": reason}
         )
+
+    def _check_grade_d_followups(self):
+        """GR-3: D only with the follow-ups on record."""
+        for lead in self.filtered(lambda lead: not lead.followup_ids):
+            raise UserError(
+                self.env._(
+                    "%(customer)s has no follow-up on record: log the follow-ups before grading D (GR-3).",
+                    customer=lead.name,
+                )
+            )
 
     def _sync_followup_activity(self):
         """GR-1 to GR-3: one call-back activity per customer, for the owner, on the next due date.

@@ -29,6 +29,14 @@ class RealEstateGradeRequest(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        """GR-3: a request starts pending, for a customer the requester may grade, with follow-ups on record."""
+        if not self.env.su:
+            for vals in vals_list:
+                for name in ("state", "decided_by", "requested_by"):
+                    vals.pop(name, None)
+            leads = self.env["crm.lead"].browse([vals.get("lead_id") for vals in vals_list])
+            leads.check_access("write")
+            leads._check_grade_d_followups()
         requests = super().create(vals_list)
         for request in requests:
             manager = request.team_id.user_id or self.env.ref("real_estate_attribution.group_site_manager").users[:1]
@@ -50,7 +58,9 @@ class RealEstateGradeRequest(models.Model):
         return True
 
     def _approve(self):
-        for request in self.filtered(lambda r: r.state == "pending"):
+        pending = self.filtered(lambda r: r.state == "pending")
+        pending.lead_id._check_grade_d_followups()
+        for request in pending:
             request.sudo().write({"state": "approved", "decided_by": self.env.user.id})
             request.lead_id.with_context(grade_approved=True).sudo().write({"grade": "D"})
             request.sudo().activity_unlink(["mail.mail_activity_data_todo"])

@@ -77,6 +77,24 @@ class TestGrading(AttributionCase):
         self.assertFalse(lead.next_followup_at, "no cadence for D")
         self.assertFalse(self.callback(lead))
 
+    def test_gr3_no_way_around_the_managers_approval(self):
+        """GR-3: neither the approval's context key nor a hand-made request skips the follow-ups or the manager."""
+        lead = self.lead()
+        self.grade(lead, "C")
+        self.follow_up(lead.id, lead.user_id, T0 + timedelta(hours=1))
+        with freeze_time(T0 + timedelta(hours=2)):
+            lead.with_user(lead.user_id).with_context(grade_approved=True).write({"grade": "D"})
+        self.assertEqual(lead.grade, "C")
+        self.assertEqual(lead.grade_request_ids.state, "pending")
+        unfollowed = self.lead(at=T0 + timedelta(minutes=5), phone="13900002222", customer_name="孙先生")
+        Request = self.env["real.estate.grade.request"].with_user(unfollowed.user_id)
+        with self.assertRaisesRegex(UserError, "no follow-up on record"):
+            Request.create({"lead_id": unfollowed.id})
+        with self.assertRaises(AccessError):
+            Request.create({"lead_id": lead.id})  # not their customer
+        forged = Request.with_user(lead.user_id).create({"lead_id": lead.id, "state": "approved"})
+        self.assertEqual(forged.state, "pending")
+
     def test_gr1_gr2_weekly_review_proposes_downgrades_decided_in_bulk(self):
         """GR-1, GR-2: A and B customers without progress are proposed A→B, B→C; confirmed in bulk."""
         self.make_roster([self.li, self.wang, self.zhang])
@@ -129,6 +147,27 @@ class TestGrading(AttributionCase):
         logs = pool.ownership_log_ids.filtered(lambda log: log.event == "transfer")
         self.assertEqual(set(logs.mapped("rule")), {"GR-4"})
         self.assertEqual(set(logs.mapped("old_user_id").ids), {self.li.id})
+
+    def test_gr4_only_the_offices_d_customers_move(self):
+        """GR-4: a customer that is not D, or a consultant outside the office, sent with the form is ignored."""
+        self.make_roster([self.li])
+        graded_a = self.lead()
+        self.grade(graded_a, "A")
+        outsider = self.env["res.users"].create({"name": "Outsider", "login": "re_outsider"})
+        wizard = (
+            self.env["real.estate.redistribute.pool"]
+            .with_user(self.manager)
+            .create(
+                {
+                    "team_id": self.team.id,
+                    "lead_ids": [(6, 0, graded_a.ids)],
+                    "user_ids": [(6, 0, (self.wang | outsider).ids)],
+                }
+            )
+        )
+        with self.assertRaisesRegex(UserError, "Choose the D customers"):
+            wizard.action_redistribute()
+        self.assertEqual(graded_a.protection_id.holder_user_id, self.li)
 
     def test_gr5_service_levels_for_new_enquiries(self):
         """GR-5: answer within 24 hours, assess (grade) within 3 days; overdue lists per consultant."""

@@ -40,21 +40,28 @@ class RedistributePool(models.TransientModel):
             values["user_ids"] = [(6, 0, team.member_ids.ids)]
         return values
 
+    def _d_pool(self):
+        """GR-4: only the office's D customers not yet won move; nothing else rides along with the form."""
+        return self.lead_ids.filtered(
+            lambda lead: lead.team_id == self.team_id and lead.grade == "D" and not lead.stage_id.is_won
+        )
+
     def action_redistribute(self):
         """Each customer goes to the next consultant in turn who is not its current owner."""
         self.ensure_one()
         if not self.env.user.has_group("real_estate_attribution.group_site_manager"):
             raise UserError(self.env._("Only a manager redistributes the D pool (GR-4)."))
-        if not self.user_ids or not self.lead_ids:
+        leads, users = self._d_pool(), self.user_ids & self.team_id.member_ids
+        if not users or not leads:
             raise UserError(self.env._("Choose the D customers and the consultants who take them."))
         engine = self.env["real.estate.ownership.engine"]
         now = fields.Datetime.now()
-        turns = cycle(self.user_ids.sorted("id"))
+        turns = cycle(users.sorted("id"))
         moved = self.env["crm.lead"]
-        for lead in self.lead_ids.sorted("id"):
+        for lead in leads.sorted("id"):
             current = lead.protection_id.holder_user_id or lead.user_id
             receiver = next(turns)
-            if receiver == current and len(self.user_ids) > 1:
+            if receiver == current and len(users) > 1:
                 receiver = next(turns)
             if receiver == current:
                 continue

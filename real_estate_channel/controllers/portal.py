@@ -134,7 +134,7 @@ class ChannelPortal(CustomerPortal):
                 "error": error,
                 "can_sign": confirmation.state == "pending"
                 and not confirmation.agent_signed_at
-                and confirmation.agent_id == request.env.user.partner_id,
+                and confirmation._may_sign_as_agent(request.env.user),
             }
         )
         return request.render("real_estate_channel.portal_my_report", values)

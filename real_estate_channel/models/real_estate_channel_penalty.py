@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from odoo.addons.real_estate_attribution.tools.engine import engine_writes
+
 
 class RealEstateChannelPenalty(models.Model):
     """A channel violation and its fines on the agreement's scale (CH-13)."""
@@ -20,13 +22,33 @@ class RealEstateChannelPenalty(models.Model):
     )
     distance_m = fields.Integer(string="Distance from the Office (m)", required=True)
     description = fields.Text()
-    offence_number = fields.Integer(readonly=True, help="Rank of this offence among the agreement's confirmed ones.")
+    offence_number = fields.Integer(
+        readonly=True, copy=False, help="Rank of this offence among the agreement's confirmed ones."
+    )
     agent_fine = fields.Monetary(currency_field="currency_id")
-    company_fine = fields.Monetary(readonly=True, currency_field="currency_id")
+    company_fine = fields.Monetary(readonly=True, copy=False, currency_field="currency_id")
     currency_id = fields.Many2one(related="agreement_id.currency_id")
     state = fields.Selection(
-        [("draft", "Draft"), ("confirmed", "Confirmed")], default="draft", required=True, tracking=True
+        [("draft", "Draft"), ("confirmed", "Confirmed")], default="draft", required=True, tracking=True, copy=False
     )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._check_workflow_write(vals)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._check_workflow_write(vals)
+        if not engine_writes(self.env, "penalty_workflow") and any(p.state == "confirmed" for p in self):
+            raise UserError(self.env._("A confirmed penalty cannot be changed (CH-13)."))
+        return super().write(vals)
+
+    @api.model
+    def _check_workflow_write(self, vals):
+        """CH-13: the offence's rank, the company's fine and the state come from the Confirm button only."""
+        if {"state", "offence_number", "company_fine"} & set(vals) and not engine_writes(self.env, "penalty_workflow"):
+            raise UserError(self.env._("A penalty is confirmed with its button: its rank and fine follow the scale."))
 
     @api.constrains("agent_fine", "agreement_id")
     def _check_agent_fine(self):
@@ -57,7 +79,7 @@ class RealEstateChannelPenalty(models.Model):
                 )
             number = len(agreement.penalty_ids.filtered(lambda p: p.state == "confirmed")) + 1
             fine = agreement.company_fine_first if number == 1 else agreement.company_fine_second
-            penalty.write(
+            penalty.sudo().with_context(penalty_workflow=True).write(
                 {
                     "state": "confirmed",
                     "offence_number": number,

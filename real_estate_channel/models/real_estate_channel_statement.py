@@ -4,7 +4,21 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.osv import expression
 
+from odoo.addons.real_estate_attribution.tools.engine import engine_writes
+
 STATEMENT_STATES = [("draft", "Draft"), ("confirmed", "Confirmed"), ("paid", "Paid")]
+
+#: Written by the recompute and the buttons only (CC-2).
+WORKFLOW_FIELDS = {
+    "state",
+    "deal_count",
+    "rate",
+    "gross_amount",
+    "penalty_amount",
+    "penalty_ids",
+    "forfeited",
+    "net_amount",
+}
 
 
 class RealEstateChannelStatement(models.Model):
@@ -53,17 +67,31 @@ class RealEstateChannelStatement(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        for vals in vals_list:
+            self._check_workflow_write(vals)
         statements = super().create(vals_list)
         statements._recompute_figures()
         return statements
 
     def write(self, vals):
+        self._check_workflow_write(vals)
         if any(statement.state != "draft" for statement in self) and set(vals) - {"state"}:
             raise UserError(self.env._("A confirmed statement is frozen (CC-2)."))
         result = super().write(vals)
         if {"date_from", "date_to", "agreement_id"} & set(vals):
             self._recompute_figures()
         return result
+
+    @api.model
+    def _check_workflow_write(self, vals):
+        """CC-2: the figures recompute from the deals and the state moves by the buttons, nothing by hand."""
+        if WORKFLOW_FIELDS & set(vals) and not engine_writes(self.env, "statement_workflow"):
+            raise UserError(
+                self.env._("A statement's figures come from the deals and its state changes by its buttons only.")
+            )
+
+    def _workflow(self):
+        return self.sudo().with_context(statement_workflow=True)
 
     def _deals(self):
         """CC-2: the channel's deals signed in the period, with the amount of the channel's share."""
@@ -112,7 +140,7 @@ class RealEstateChannelStatement(models.Model):
             gross = sum(lines.mapped("commission"))
             deducted = sum(penalties.mapped("company_fine")) + sum(penalties.mapped("agent_fine"))
             forfeited = statement.agreement_id.commission_forfeited
-            statement.write(
+            statement._workflow().write(
                 {
                     "deal_count": len(lines),
                     "rate": rate,
@@ -134,7 +162,7 @@ class RealEstateChannelStatement(models.Model):
             if statement.state != "draft":
                 raise UserError(self.env._("Only a draft statement can be confirmed."))
             statement._recompute_figures()
-            statement.state = "confirmed"
+            statement._workflow().state = "confirmed"
         return True
 
     def action_paid(self):
@@ -143,7 +171,7 @@ class RealEstateChannelStatement(models.Model):
                 raise UserError(self.env._("Confirm the statement before paying it."))
             if statement.forfeited:
                 raise UserError(self.env._("The commission of this statement is forfeited (CH-13)."))
-            statement.state = "paid"
+            statement._workflow().state = "paid"
         return True
 
     def action_print(self):

@@ -58,10 +58,11 @@ class RealEstateReport(models.Model):
     reason_code = fields.Char(readonly=True)
     reason_params = fields.Json(readonly=True)
     message = fields.Text(compute="_compute_message")
-    lead_id = fields.Many2one("crm.lead", string="Customer", readonly=True, index=True)
-    visit_id = fields.Many2one("real.estate.visit", readonly=True)
+    # the office's records: agents see their report, never whose customer file it matched
+    lead_id = fields.Many2one("crm.lead", string="Customer", readonly=True, index=True, groups="base.group_user")
+    visit_id = fields.Many2one("real.estate.visit", readonly=True, groups="base.group_user")
     confirmation_id = fields.Many2one("real.estate.visit.confirmation", readonly=True)
-    protection_id = fields.Many2one("real.estate.protection", readonly=True)
+    protection_id = fields.Many2one("real.estate.protection", readonly=True, groups="base.group_user")
     is_accompanied = fields.Boolean(string="Accompanied Visit", readonly=True, help="CH-12: brought in person.")
     # analysis measures: averaged they give rates
     valid_rate = fields.Float(compute="_compute_rates", store=True, aggregator="avg", string="Valid Rate (%)")

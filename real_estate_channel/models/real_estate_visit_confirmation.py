@@ -52,12 +52,22 @@ class RealEstateVisitConfirmation(models.Model):
         """CH-7: the channel's agent signs (from the portal)."""
         self.ensure_one()
         self._check_pending()
-        if self.env.user.partner_id != self.agent_id:
+        if not self._may_sign_as_agent(self.env.user):
             raise AccessError(
-                self.env._("Only the agent %(agent)s may sign for the channel.", agent=self.agent_id.name)
+                self.env._(
+                    "Only the agent %(agent)s may sign for the channel.",
+                    agent=self.agent_id.name or self.report_id.channel_id.name,
+                )
             )
         self.sudo().write({"agent_signed_at": fields.Datetime.now(), "agent_signed_by": self.env.user.id})
         return self._try_confirm()
+
+    def _may_sign_as_agent(self, user):
+        """CH-7: the report's agent; for a report entered without one, any agent of the channel."""
+        self.ensure_one()
+        if self.agent_id:
+            return user.partner_id == self.agent_id
+        return bool(user.partner_id.channel_id) and user.partner_id.channel_id == self.report_id.sudo().channel_id
 
     def action_sign_consultant(self):
         """CH-7: the receiving consultant signs."""

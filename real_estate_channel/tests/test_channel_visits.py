@@ -42,6 +42,22 @@ class TestChannelVisits(ChannelCase):
         self.assertEqual(attribution["owner_channel_id"], self.dist.id)
         self.assertEqual(attribution["rule"], "CH-8")
 
+    def test_ch7_report_entered_without_an_agent_is_signed_by_an_agent_of_the_channel(self):
+        """CH-7: a report phoned in without an agent: any agent of that channel signs, no one else."""
+        report = self.report(self.submit(agent_id=False))
+        confirmation = self.Visit.browse(self.arrive(report_id=report.id)["visit_id"]).confirmation_id
+        portal = self.env.ref("base.group_portal")
+        outsider, insider = (
+            self.env["res.users"].create(
+                {"name": agent.name, "login": login, "partner_id": agent.id, "groups_id": [(6, 0, portal.ids)]}
+            )
+            for agent, login in ((self.agency_agent, "agency-agent"), (self.dist_agent, "dist-agent"))
+        )
+        with self.assertRaises(AccessError):
+            confirmation.with_user(outsider).action_sign_agent()
+        confirmation.with_user(insider).action_sign_agent()
+        self.assertEqual(confirmation.agent_signed_by, insider)
+
     def test_ch8_channel_protection_lasts_thirty_days_from_the_visit(self):
         """CH-8: confirmed, the customer is the channel's for 30 days from the visit, then the public pool."""
         visit_at = T0 + timedelta(hours=2)

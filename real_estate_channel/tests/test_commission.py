@@ -94,6 +94,18 @@ class TestChannelCommission(CommissionCase):
         statement.action_paid()
         self.assertEqual(statement.state, "paid")
 
+    def test_cc2_figures_and_state_change_by_the_buttons_only(self):
+        """CC-2: figures always recompute from the deals; the state moves by the buttons (CH-13 checked)."""
+        self.channel_deal(1)
+        statement = self.statement()
+        for vals in ({"state": "paid"}, {"net_amount": 1.0}, {"rate": 9.0}):
+            with self.assertRaisesRegex(UserError, "buttons only"):
+                statement.write(vals)
+        statement.action_confirm()
+        with self.assertRaisesRegex(UserError, "buttons only"):
+            statement.write({"state": "draft"})
+        self.assertEqual((statement.state, statement.rate), ("confirmed", 1.5))
+
     def test_cc2_periods_are_the_offices_calendar_days(self):
         """CC-2: signed at 06:00 on 1 April in Shanghai (22:00 UTC on 31 March): April's deal, not March's."""
         self.channel_deal(1, signed=datetime(2026, 3, 31, 22, 0))

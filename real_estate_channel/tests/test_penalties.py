@@ -2,7 +2,7 @@ from datetime import date, timedelta
 
 from freezegun import freeze_time
 
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 
 from .common import T0, ChannelCase
 
@@ -40,6 +40,20 @@ class TestPenalties(ChannelCase):
         self.assertEqual(agreement.state, "suspended")
         self.assertTrue(agreement.commission_forfeited)
         self.assertEqual(self.submit(at=T0 + timedelta(days=1))["reason_code"], "channel_suspended")
+
+    def test_ch13_rank_and_fine_come_from_the_confirm_button(self):
+        """CH-13: no penalty is made confirmed, re-ranked or re-fined by hand; a confirmed one is final."""
+        penalty = self.violation()
+        for vals in ({"state": "confirmed"}, {"company_fine": 0}, {"offence_number": 3}):
+            with self.assertRaisesRegex(UserError, "confirmed with its button"):
+                penalty.write(vals)
+        with self.assertRaisesRegex(UserError, "confirmed with its button"):
+            penalty.copy({"state": "confirmed"})
+        penalty.action_confirm()
+        self.assertEqual(penalty.copy().state, "draft", "a copy is a new draft offence")
+        with self.assertRaisesRegex(UserError, "cannot be changed"):
+            penalty.write({"distance_m": 5000})
+        self.assertEqual((penalty.state, penalty.offence_number, penalty.company_fine), ("confirmed", 1, 10000))
 
     def test_ch13_outside_the_zone_is_no_violation(self):
         with self.assertRaisesRegex(ValidationError, "outside the forbidden zone"):

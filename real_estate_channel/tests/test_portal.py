@@ -3,6 +3,7 @@ from datetime import datetime, timedelta
 import pytz
 
 from odoo import fields, http
+from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, new_test_user, tagged
 
 SHANGHAI = pytz.timezone("Asia/Shanghai")
@@ -194,6 +195,20 @@ class TestAgentPortal(HttpCase):
         )
         self.assertTrue(response.url.endswith("/my"), response.url)
         self.assertTrue(self.url_open("/my/reports/999999").url.endswith("/my"))
+
+    def test_id2_agents_never_see_whose_customer_file_a_report_matched(self):
+        """ID-2, CH-2: a rejected report tells the reason, not the office's customer file behind it."""
+        self.env["real.estate.visit"].with_user(self.consultant).register(
+            {"team_id": self.team.id, "kind": "visit", "customer_name": "刘总", "phone": "13900004444"}
+        )
+        Report = self.env["real.estate.report"].with_user(self.agent_user)
+        result = Report.submit(self._vals(self.dist, self.dist_agent, "刘总", "13900004444"))
+        report = Report.browse(result["report_id"])
+        self.assertEqual(result["state"], "rejected")
+        self.assertTrue(report.sudo().lead_id, "the office knows the match")
+        for name in ("lead_id", "visit_id", "protection_id"):
+            with self.assertRaises(AccessError):
+                report.read([name])
 
     def test_ch7_agent_signs_the_visit_confirmation(self):
         """CH-7: the agent who reported signs the visit confirmation from the report; colleagues cannot."""
