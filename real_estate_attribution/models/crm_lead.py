@@ -566,11 +566,12 @@ class CrmLead(models.Model):
 
     def _check_grade_d_followups(self):
         """GR-3: D only with the follow-ups on record."""
-        for lead in self.filtered(lambda lead: not lead.followup_ids):
+        unfollowed = self.filtered(lambda lead: not lead.followup_ids)[:1]
+        if unfollowed:
             raise UserError(
                 self.env._(
                     "%(customer)s has no follow-up on record: log the follow-ups before grading D (GR-3).",
-                    customer=lead.name,
+                    customer=unfollowed.name,
                 )
             )
 

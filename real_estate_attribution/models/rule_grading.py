@@ -1,6 +1,4 @@
-from datetime import datetime, time, timedelta
-
-import pytz
+from datetime import timedelta
 
 from odoo import api, models
 
@@ -48,10 +46,8 @@ class RuleGrading(models.AbstractModel):
 
     @api.model
     def _end_of_office_day(self, team, at):
-        tz = pytz.timezone(team.office_tz)
-        day = pytz.utc.localize(at).astimezone(tz).date()
-        end = tz.localize(datetime.combine(day, time(23, 59, 59))).astimezone(pytz.utc)
-        return end.replace(tzinfo=None)
+        next_day = self._office_date(team, at) + timedelta(days=1)
+        return self._office_day_start(team, next_day) - timedelta(seconds=1)
 
     @api.model
     def _service_deadlines(self, lead):
