@@ -4,7 +4,7 @@ DB ?= real_estate_demo
 HTTP_PORT ?= 8069
 
 RUN_PACKAGES := phonenumbers
-TEST_PACKAGES := phonenumbers pytest=pytest>=8 pytest_odoo=pytest-odoo==2.3.0 websocket=websocket-client freezegun
+TEST_PACKAGES := phonenumbers 'pytest=pytest>=8' pytest_odoo=pytest-odoo==2.3.0 websocket=websocket-client freezegun
 LINT_PACKAGES := ruff=ruff pylint_odoo=pylint-odoo
 
 .PHONY: run test lint bench prereqs
