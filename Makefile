@@ -7,7 +7,7 @@ RUN_PACKAGES := phonenumbers
 TEST_PACKAGES := phonenumbers 'pytest=pytest>=8' pytest_odoo=pytest-odoo==2.3.0 websocket=websocket-client freezegun
 LINT_PACKAGES := ruff=ruff pylint_odoo=pylint-odoo
 
-.PHONY: run test lint bench prereqs
+.PHONY: run test lint bench prereqs wheels
 
 prereqs:
 	@$(PYTHON) scripts/check_prereqs.py
@@ -29,3 +29,9 @@ lint:
 bench: prereqs
 	@$(PYTHON) scripts/ensure_packages.py $(RUN_PACKAGES)
 	@PYTHON=$(PYTHON) scripts/run-bench
+
+# The packages of README's "Installing the addons as a package", in dist/wheels/:
+# one whool wheel per addon (as the OCA publishes them) and the root setup.py's wheel.
+wheels:
+	rm -rf dist/wheels build
+	$(PYTHON) -m pip wheel --no-deps -w dist/wheels ./real_estate_attribution ./real_estate_channel .
