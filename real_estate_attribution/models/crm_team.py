@@ -4,6 +4,8 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from odoo.addons.base.models.res_partner import _tz_get
+
 from ..tools import identity
 
 
@@ -21,7 +23,7 @@ class CrmTeam(models.Model):
         help="Apply the sales-office attribution rules (案场判客) to this team's customers.",
     )
     office_tz = fields.Selection(
-        "_tz_get",
+        _tz_get,
         string="Office Timezone",
         default="Asia/Shanghai",
         required=True,
@@ -164,10 +166,6 @@ class CrmTeam(models.Model):
                 partner_ids=team.user_id.partner_id.ids,
                 subtype_xmlid="mail.mt_comment",
             )
-
-    @api.model
-    def _tz_get(self):
-        return self.env["res.partner"]._fields["tz"].selection(self.env["res.partner"])
 
     @api.constrains("phone_region")
     def _check_phone_region(self):
