@@ -13,11 +13,11 @@ class RealEstateCommissionShare(models.Model):
     """
 
     _name = "real.estate.commission.share"
+    _inherit = ["real.estate.customer.record"]
     _description = "Commission Share"
     _order = "lead_id, sequence, id"
 
     lead_id = fields.Many2one("crm.lead", string="Deal", required=True, index=True, ondelete="cascade")
-    team_id = fields.Many2one(related="lead_id.team_id", store=True)
     sequence = fields.Integer(default=10)
     user_id = fields.Many2one("res.users", string="Consultant")
     share_pool = fields.Selection(SHARE_POOLS, string="Pool")

@@ -10,12 +10,12 @@ class RealEstateGradeReview(models.Model):
     """A downgrade proposed by the weekly review (GR-1: A→B, GR-2: B→C), confirmed or rejected by the manager."""
 
     _name = "real.estate.grade.review"
+    _inherit = ["real.estate.customer.record"]
     _description = "Weekly Grade Review Proposal"
     _order = "review_date desc, id desc"
 
     lead_id = fields.Many2one("crm.lead", string="Customer", required=True, index=True, ondelete="cascade")
-    team_id = fields.Many2one(related="lead_id.team_id", store=True)
-    owner_id = fields.Many2one(related="lead_id.user_id", string="Owner", store=True)
+    owner_id = fields.Many2one(related="lead_id.user_id", string="Owner")
     review_date = fields.Date(required=True, default=fields.Date.context_today)
     from_grade = fields.Selection(GRADES, required=True)
     to_grade = fields.Selection(GRADES, required=True)

@@ -184,7 +184,7 @@ class RealEstateChannelStatementLine(models.Model):
     _order = "signed_at, id"
 
     statement_id = fields.Many2one("real.estate.channel.statement", required=True, ondelete="cascade", index=True)
-    lead_id = fields.Many2one("crm.lead", string="Deal", required=True)
+    lead_id = fields.Many2one("crm.lead", string="Deal", required=True, ondelete="cascade")
     customer_name = fields.Char(related="lead_id.contact_name")
     signed_at = fields.Datetime(string="Signed")
     amount = fields.Monetary(string="Deal Amount")
