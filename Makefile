@@ -16,7 +16,8 @@ run: prereqs
 	@$(PYTHON) scripts/ensure_packages.py $(RUN_PACKAGES)
 	@PYTHON=$(PYTHON) DB=$(DB) HTTP_PORT=$(HTTP_PORT) scripts/run-demo
 
-test: prereqs
+test:
+	@$(PYTHON) scripts/check_prereqs.py --tests
 	@$(PYTHON) scripts/ensure_packages.py $(TEST_PACKAGES)
 	@PYTHON=$(PYTHON) scripts/run-tests
 

@@ -1,4 +1,4 @@
-"""Stop at once, with a clear message, when Odoo 18 or PostgreSQL is missing.
+"""Stop at once, with a clear message, when Odoo 18, PostgreSQL or what PDFs and tours need is missing.
 
 Reads the standard PG* variables (PGHOST, PGPORT, PGUSER, PGPASSWORD); without
 them libpq's defaults apply (the local socket, then 127.0.0.1:5432).
@@ -6,6 +6,8 @@ them libpq's defaults apply (the local socket, then 127.0.0.1:5432).
 
 import getpass
 import os
+import shutil
+import subprocess
 import sys
 
 PYTHON = sys.executable
@@ -48,6 +50,34 @@ def check_postgres():
         fail("Odoo refuses to run as the PostgreSQL role `postgres`: set PGUSER to another role.")
 
 
+def check_cjk_font():
+    """Without a Chinese font, wkhtmltopdf prints the 确认单 and statements with the Chinese left out."""
+    listing = ""
+    if shutil.which("fc-list"):
+        listing = subprocess.run(["fc-list", ":lang=zh"], capture_output=True, text=True, check=False).stdout
+    if not listing.strip():
+        fail(
+            "No font with Chinese characters is installed: the printed 来访客户确认单 and commission\n"
+            "    statements would lose every Chinese character silently.\n"
+            "    Install one, for instance on Debian or Ubuntu:  apt-get install fonts-noto-cjk"
+        )
+
+
+def check_programs(names):
+    for name, package, purpose in names:
+        if not shutil.which(name):
+            fail("%s is missing (%s): install it, e.g. apt-get install %s" % (name, purpose, package))
+
+
 if __name__ == "__main__":
     check_odoo()
     check_postgres()
+    check_cjk_font()
+    check_programs([("wkhtmltopdf", "wkhtmltopdf", "it prints the PDF reports")])
+    if "--tests" in sys.argv:
+        check_programs(
+            [
+                ("chromium", "chromium", "the browser tests and tours run in it"),
+                ("pdftotext", "poppler-utils", "the tests read the printed PDFs with it"),
+            ]
+        )
