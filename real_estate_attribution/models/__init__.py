@@ -7,6 +7,7 @@ from . import rule_dispute
 from . import rule_grading
 from . import ownership_engine
 from . import real_estate_lock
+from . import real_estate_customer_record
 from . import crm_team
 from . import crm_team_member
 from . import real_estate_protection
@@ -28,3 +29,4 @@ from . import real_estate_grade_request
 from . import real_estate_grade_review
 from . import mail_activity
 from . import real_estate_demo
+from . import res_users

@@ -3,6 +3,7 @@ from . import rule_channel
 from . import ownership_engine
 from . import crm_team
 from . import res_partner
+from . import res_users
 from . import real_estate_channel_agreement
 from . import real_estate_report
 from . import real_estate_visit_confirmation
