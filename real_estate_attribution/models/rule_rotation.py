@@ -44,7 +44,10 @@ class RuleRotation(models.AbstractModel):
             if not roster:
                 roster = Roster._create_from_members(team, day)
         if roster and lock:
-            self.env.cr.execute("SELECT id FROM real_estate_roster WHERE id = %s FOR UPDATE", [roster.id])
+            # a concurrent turn fails this snapshot; the request is retried (expected, so not logged)
+            self.env.cr.execute(
+                "SELECT id FROM real_estate_roster WHERE id = %s FOR UPDATE", [roster.id], log_exceptions=False
+            )
         return roster
 
     @api.model
