@@ -171,56 +171,148 @@ class CrmLead(models.Model):
         return ["|", "!", *in_force, ("protection_id.holder_user_id", "not in", ids)]
 
     def _raise_if_duplicate(self, team, customer_identity):
-        other = self.with_context(active_test=False).search(
-            [("team_id", "=", team.id), ("customer_mobile", "=", customer_identity), ("id", "not in", self.ids)],
-            limit=1,
+        """ID-1: one file per mobile number and office (the unique index's rule, with a clear message).
+
+        Reads the stored files with SQL and the files not yet stored from memory: nothing is flushed, so
+        the unique index never meets this file's number before the message does.
+        """
+        Lead = self.env["crm.lead"]
+        field = Lead._fields["customer_mobile"]
+        pending = (self.env.records_to_compute(field) | self.env.cache.get_dirty_records(Lead, field)) - self
+        clash = pending.filtered(lambda lead: lead.team_id == team and lead.customer_mobile == customer_identity)
+        self.env.cr.execute(
+            SQL(
+                "SELECT id FROM crm_lead WHERE team_id = %s AND customer_mobile = %s AND id != ALL(%s) LIMIT 1",
+                team.id,
+                customer_identity,
+                self.ids or [0],
+            )
         )
-        if other:
+        row = self.env.cr.fetchone()
+        if row or clash:
             raise ValidationError(
                 self.env._(
                     "%(office)s already has a customer with the number %(phone)s: %(other)s.",
                     office=team.name,
                     phone=identity.mask_phone(customer_identity),
-                    other=other.name,
+                    other=(self.browse(row[0]) if row else clash[:1]).sudo().name,
                 )
             )
 
     def _precheck_identity(self, vals):
-        """Refuse a duplicate customer before the database does, with a clear message."""
+        """ID-1: a sales-office customer's mobile number is a valid number, unique in the office.
+
+        Checked wherever it is typed (forms, imports, the API), before the database refuses it.
+        """
         team = self.env["crm.team"].browse(vals.get("team_id")) if "team_id" in vals else self.team_id
+        if not team.is_sales_office:
+            return
+        engine = self.env["real.estate.ownership.engine"]
         phone = vals["phone"] if "phone" in vals else self.phone
-        if not team.is_sales_office or not phone:
-            return
-        try:
-            customer_identity = identity.normalize_phone(phone, team.phone_region)
-        except identity.InvalidPhone:
-            return
-        self._raise_if_duplicate(team, customer_identity)
+        if not (phone or "").strip():
+            raise ValidationError(
+                self.env._("The mobile number of a sales-office customer is required: it is their identity (ID-1).")
+            )
+        self._raise_if_duplicate(team, engine._normalize_identity(team, phone))
+        if vals.get("mobile"):
+            engine._normalize_identity(team, vals["mobile"])
 
     # ------------------------------------------------------------------
     # Ownership is written by the engine only
     # ------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
-        if not engine_writes(self.env):
-            offices = (
-                self.env["crm.team"]
-                .browse({vals.get("team_id") for vals in vals_list if vals.get("team_id")})
-                .filtered("is_sales_office")
-            )
+        engine_made = engine_writes(self.env)
+        if not engine_made:
+            default_team = self.env.context.get("default_team_id")
             for vals in vals_list:
-                if vals.get("team_id") in offices.ids:
-                    vals.update(user_id=False, in_public_pool=False)
-                    vals.pop("protection_id", None)
-        for vals in vals_list:
-            self.browse()._precheck_identity(vals)
-        return super().create(vals_list)
+                team = self.env["crm.team"].browse(vals.get("team_id") or default_team)
+                if team.is_sales_office:
+                    self._check_office_file_allowed(team)
+                    self.browse()._precheck_identity(dict(vals, team_id=team.id))
+        leads = super().create(vals_list)
+        if not engine_made:
+            leads.filtered("is_sales_office")._check_office_file()
+        return leads
+
+    @api.model
+    def _check_office_file_allowed(self, team):
+        """ID-1, RO-1: customers of a sales office are received at the reception desk or through the API,
+        which apply the rules: forms, quick-create, duplicates and imports cannot make one.
+
+        A site manager or the data-import group may file a person known by name and number only (a
+        relative for a household, ID-3; a staff relative, CH-10): nobody holds the file until the
+        person comes (RO-1, PR-3).
+        """
+        user = self.env.user
+        if not (
+            self.env.su
+            or user.has_group("real_estate_attribution.group_site_manager")
+            or user.has_group("real_estate_attribution.group_data_import")
+        ):
+            raise UserError(
+                self.env._(
+                    "Customers of %(office)s are registered at the reception desk (Sales Office → Receive "
+                    "Visitor) or through the API, which apply the ownership rules: they cannot be created, "
+                    "imported or duplicated here.",
+                    office=team.name,
+                )
+            )
+
+    def _check_office_file(self):
+        """The files made in an office by hand, whatever set their office: allowed, checked, held by nobody."""
+        for lead in self:
+            lead._check_office_file_allowed(lead.team_id)
+            lead._precheck_identity({})
+        held = self.filtered(lambda lead: lead.user_id or lead.protection_id or lead.in_public_pool)
+        if held:
+            super(CrmLead, held).write({"user_id": False, "protection_id": False, "in_public_pool": False})
+
+    def copy(self, default=None):
+        """ID-1: a customer file of a sales office is one person's: it is never duplicated."""
+        office_leads = self.filtered("is_sales_office")
+        if office_leads and not engine_writes(self.env):
+            raise UserError(
+                self.env._(
+                    "%(customer)s cannot be duplicated: in a sales office each mobile number is one customer "
+                    "(ID-1). Register a new visitor at the reception desk.",
+                    customer=office_leads[0].name,
+                )
+            )
+        return super().copy(default=default)
+
+    def unlink(self):
+        """Ownership history is kept: a sales-office customer is archived (lost), never deleted."""
+        office_leads = self.filtered("is_sales_office")
+        if office_leads and not self.env.su:
+            raise UserError(
+                self.env._(
+                    "%(customer)s is a customer of a sales office: their visits and ownership history are kept. "
+                    "Archive the customer (mark as lost) instead of deleting.",
+                    customer=office_leads[0].name,
+                )
+            )
+        return super().unlink()
+
+    def _merge_opportunity(self, user_id=False, team_id=False, auto_unlink=True, max_length=5):
+        """DI-2: two customer files of a sales office are one person only by a dispute decision."""
+        if self.filtered("is_sales_office"):
+            raise UserError(
+                self.env._(
+                    "Customers of a sales office are not merged: if two files are one person under two numbers, "
+                    "file a dispute (DI-2) so that a manager decides who owns them."
+                )
+            )
+        return super()._merge_opportunity(
+            user_id=user_id, team_id=team_id, auto_unlink=auto_unlink, max_length=max_length
+        )
 
     def write(self, vals):
+        identities = {}
         if not engine_writes(self.env):
             self._check_ownership_write(vals)
-            self._check_identity_write(vals)
-        if "phone" in vals or "team_id" in vals:
+            identities = self._identities_before_write(vals)
+        if {"phone", "mobile", "team_id"} & set(vals):
             for lead in self:
                 lead._precheck_identity(vals)
         if vals.get("stage_id") and self.env["crm.stage"].browse(vals["stage_id"]).is_won:
@@ -229,6 +321,8 @@ class CrmLead(models.Model):
         if "grade" in vals:
             vals = self._grade_write_values(vals)
         result = super().write(vals)
+        if identities:
+            self._check_identity_kept(identities)
         if vals.get("stage_id"):
             self._convert_won_protections()
         if {"grade", "user_id", "stage_id", "active"} & set(vals) and not engine_writes(self.env):
@@ -255,17 +349,35 @@ class CrmLead(models.Model):
                         )
                     )
 
-    def _check_identity_write(self, vals):
+    def _identities_before_write(self, vals):
+        """ID-1: the identities a write may change. A number typed is checked at once; a contact chosen
+        may bring a number of its own, checked once written."""
+        if "phone" in vals:
+            self._check_identity_change(
+                lambda lead: identity.normalize_phone(vals["phone"] or "", lead.team_id.phone_region)
+            )
+        if "partner_id" not in vals or "phone" in vals:
+            return {}
+        return {lead: lead.customer_mobile for lead in self.filtered("is_sales_office")}
+
+    def _check_identity_kept(self, identities):
+        for lead in identities:
+            lead._check_identity_change(lambda _lead: _lead.customer_mobile, before=identities[lead])
+            if lead.customer_mobile != identities[lead]:
+                lead._precheck_identity({})
+
+    def _check_identity_change(self, new_identity, before=None):
         """ID-1: the mobile number is the customer's identity in the office. Once the customer has been
-        received, only a site manager corrects it: a new number would carry the claim to another person."""
-        if "phone" not in vals or self.env.su or self.env.user.has_group("real_estate_attribution.group_site_manager"):
+        received, only a site manager corrects it (a new number would carry the claim to another person),
+        however it changes: typed, or brought by the contact chosen."""
+        if self.env.su or self.env.user.has_group("real_estate_attribution.group_site_manager"):
             return
         for lead in self.filtered(lambda lead: lead.is_sales_office and lead.visit_ids):
             try:
-                new_identity = identity.normalize_phone(vals["phone"] or "", lead.team_id.phone_region)
+                changed = new_identity(lead) != (lead.customer_mobile if before is None else before)
             except identity.InvalidPhone:
-                new_identity = None
-            if new_identity != lead.customer_mobile:
+                changed = True
+            if changed:
                 raise UserError(
                     self.env._(
                         "The mobile number of %(customer)s is their identity in the office (ID-1): "
@@ -393,6 +505,11 @@ class CrmLead(models.Model):
     # ------------------------------------------------------------------
     grade = fields.Selection(GRADES, tracking=True, index=True, group_expand="_read_group_grade")
     grade_request_ids = fields.One2many("real.estate.grade.request", "lead_id", string="Grade Requests")
+    grade_d_pending = fields.Boolean(
+        string="Grade D Requested",
+        compute="_compute_grade_d_pending",
+        help="GR-3: a request to grade the customer D awaits the manager's approval.",
+    )
     registered_at = fields.Datetime(
         compute="_compute_contact_dates", store=True, string="Registered On", help="First visit or call."
     )
@@ -426,6 +543,11 @@ class CrmLead(models.Model):
     )
     followup_count = fields.Integer(compute="_compute_followup_count", string="Follow-up Count")
     won_percent = fields.Float(compute="_compute_won_percent", store=True, aggregator="avg", string="Conversion (%)")
+
+    @api.depends("grade_request_ids.state")
+    def _compute_grade_d_pending(self):
+        for lead in self:
+            lead.grade_d_pending = any(request.state == "pending" for request in lead.grade_request_ids)
 
     @api.model
     def _read_group_grade(self, values, domain):
@@ -539,15 +661,7 @@ class CrmLead(models.Model):
             for lead in self.filtered(lambda lead: lead.grade != "D"):
                 lead._request_grade_d()
             if not self.env.user.has_group("real_estate_attribution.group_site_manager"):
-                vals = {k: v for k, v in vals.items() if k != "grade"}
-                self.env.user._bus_send(
-                    "simple_notification",
-                    {
-                        "type": "warning",
-                        "sticky": False,
-                        "message": self.env._("Grade D needs the manager's approval: the request is sent (GR-3)."),
-                    },
-                )
+                vals = {k: v for k, v in vals.items() if k != "grade"}  # the screen shows the pending request
             else:
                 self.grade_request_ids.filtered(lambda r: r.state == "pending")._approve()
         if vals.get("grade"):

@@ -3,7 +3,7 @@ from datetime import timedelta
 import psycopg2
 from freezegun import freeze_time
 
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import mute_logger
 
 from .common import T0, AttributionCase
@@ -54,12 +54,26 @@ class TestOwnershipAudit(AttributionCase):
         self.assertEqual(lead.customer_mobile, "+8613700001111")
 
     def test_leads_typed_in_have_no_owner_until_registered(self):
-        """A customer file typed into an office has no owner until a visit or call is registered."""
-        lead = (
-            self.env["crm.lead"]
-            .with_user(self.li)
-            .create({"name": "赵六", "team_id": self.team.id, "phone": "13600001234", "user_id": self.li.id})
+        """RO-1, ID-1: consultants register customers at the reception desk, never by New, Duplicate or an
+        import; a site manager may file a relative known by name and number only, owned by nobody until a
+        visit or call is registered; a mistyped number is refused wherever it is typed."""
+        Lead = self.env["crm.lead"]
+        values = {"name": "赵六", "team_id": self.team.id, "phone": "13600001234", "user_id": self.li.id}
+        with self.assertRaisesRegex(UserError, "registered at the reception desk"):
+            Lead.with_user(self.li).create(values)
+        imported = Lead.with_user(self.li).load(
+            ["name", "team_id/.id", "phone"], [["赵七", str(self.team.id), "13600005678"]]
         )
+        self.assertFalse(imported["ids"])
+        self.assertIn("registered at the reception desk", imported["messages"][0]["message"])
+        registered = Lead.browse(self.register()["lead_id"])
+        with self.assertRaisesRegex(UserError, "cannot be duplicated"):
+            registered.with_user(registered.user_id).copy()
+        with self.assertRaisesRegex(ValidationError, "abc is not a valid mobile number"):
+            Lead.with_user(self.manager).create(dict(values, phone="abc"))
+        with self.assertRaisesRegex(ValidationError, "xyz is not a valid mobile number"):
+            registered.with_user(self.manager).write({"phone": "xyz"})
+        lead = Lead.with_user(self.manager).create(values)
         self.assertFalse(lead.user_id)
         self.assertFalse(lead.protection_id)
         result = self.register(phone="13600001234", customer_name="赵六")

@@ -154,7 +154,7 @@ class TestIdentityRules(AttributionCase):
         husband = self.register(customer_name="王伟", phone="13812345678")
         child = (
             self.env["crm.lead"]
-            .with_user(self.li)
+            .with_user(self.manager)
             .create({"name": "王小明", "team_id": self.team.id, "phone": "13600002222"})
         )
         self._household(husband["lead_id"], child.id, "child")
@@ -169,7 +169,7 @@ class TestIdentityRules(AttributionCase):
         brother = self.register(customer_name="王伟", phone="13812345678")
         sister = (
             self.env["crm.lead"]
-            .with_user(self.li)
+            .with_user(self.manager)
             .create({"name": "王芳", "team_id": self.team.id, "phone": "13600003333"})
         )
         self._household(brother["lead_id"], sister.id, "sibling")
