@@ -23,24 +23,13 @@ registry.category("web_tour.tours").add("real_estate_grade_board_tour", {
             run: "drag_and_drop (.o_kanban_group:has(.o_column_title:contains('D')))",
         },
         {
-            content: "Refresh the board (filter on and off)",
-            trigger: ".o_searchview_dropdown_toggler",
-            run: "click",
+            content: "The D drop became a request: the card is back in C, marked as requested",
+            trigger:
+                ".o_kanban_group:has(.o_column_title:contains('C')) .o_kanban_record:contains('乙客户') .o_grade_d_pending",
         },
         {
-            trigger: ".o_filter_menu .o_menu_item:contains('Follow-up Due Today')",
-            run: "click",
-        },
-        {
-            trigger: ".o_searchview .o_facet_value:contains('Follow-up Due Today')",
-        },
-        {
-            trigger: ".o_filter_menu .o_menu_item:contains('Follow-up Due Today')",
-            run: "click",
-        },
-        {
-            content: "The D drop became a request: the customer stays in C",
-            trigger: ".o_kanban_group:has(.o_column_title:contains('C')) .o_kanban_record:contains('乙客户')",
+            content: "Column D holds no card the server did not store",
+            trigger: ".o_kanban_group:has(.o_column_title:contains('D')):not(:has(.o_kanban_record:contains('乙客户')))",
         },
     ],
 });
