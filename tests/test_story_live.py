@@ -112,6 +112,7 @@ def test_report_to_statement(server, admin, office, new_phone):
             ]
         },
     )
+    admin("real.estate.dispute", "write", [dispute], {"decision_note": "渠道报备在先，确认单三方已签"})
     admin("real.estate.dispute", "action_uphold", [dispute])
     [decided] = admin("real.estate.dispute", "read", [dispute], ["state", "outcome"])
     assert (decided["state"], decided["outcome"]) == ("decided", "upheld")

@@ -140,7 +140,11 @@ class OwnershipEngine(models.AbstractModel):
 
     @api.model
     def _verdict_from_protection(self, lead, protection, at, state):
+        """The verdict of a protection; an active one given by a manager's decision says which (DI, CS-9, GR-4)."""
         params = dict(self._protection_params(protection), tz=lead.team_id.office_tz, customer=lead.name)
+        reason = state
+        if state == "active" and protection.origin != "contact":
+            reason = "active." + protection.origin
         return Verdict(
             lead=lead,
             owner_user=protection.holder_user_id,
@@ -149,7 +153,7 @@ class OwnershipEngine(models.AbstractModel):
             state=state,
             until=protection.end,
             rule=protection.rule,
-            reason=state,
+            reason=reason,
             params=params,
         )
 
@@ -679,6 +683,18 @@ class OwnershipEngine(models.AbstractModel):
             "active": self.env._(
                 "%(holder)s owns this customer, registered by %(kind)s on %(start)s under rule "
                 "%(origin_rule)s. %(window)s"
+            ),
+            "active.dispute": self.env._(
+                "%(holder)s owns this customer since %(start)s by a dispute decision (%(origin_rule)s): "
+                "%(reason)s. %(window)s"
+            ),
+            "active.handover": self.env._(
+                "%(holder)s owns this customer since %(start)s: %(former)s handed them over on leaving the "
+                "project (CS-9): %(reason)s. %(window)s"
+            ),
+            "active.redistribution": self.env._(
+                "%(holder)s owns this customer since %(start)s: the manager redistributed the D pool for "
+                "another try (GR-4). %(window)s"
             ),
             "household": self.env._(
                 "This customer belongs to the household of %(member)s (%(relation)s), which counts as "

@@ -1,5 +1,10 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import LazyTranslate
+
+from ..tools.i18n import both_languages_plain
+
+_lt = LazyTranslate(__name__)
 
 DISPUTE_KINDS = [
     ("spouse", "Spouse"),
@@ -93,6 +98,7 @@ class RealEstateDispute(models.Model):
     claimed_at = fields.Datetime(string="Claimed On", default=fields.Datetime.now, readonly=True)
     is_special_relation = fields.Boolean(compute="_compute_is_special_relation")
     can_act = fields.Boolean(compute="_compute_can_act")
+    can_submit = fields.Boolean(compute="_compute_can_act")
 
     @api.depends("kind")
     def _compute_is_special_relation(self):
@@ -102,8 +108,12 @@ class RealEstateDispute(models.Model):
     @api.depends_context("uid")
     @api.depends("state", "claimant_user_id")
     def _compute_can_act(self):
+        on_behalf = self.env.user.has_group("real_estate_attribution.group_site_manager")
         for dispute in self:
             dispute.can_act = dispute._may_act()
+            dispute.can_submit = dispute.state == "submitted" and (
+                on_behalf or dispute.claimant_user_id == self.env.user
+            )
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -132,7 +142,7 @@ class RealEstateDispute(models.Model):
     def _check_create_values(self, vals_list):
         """DI-1, DI-3: a claim starts submitted, in the claimant's own name; the workflow writes the rest.
         Site managers may file a claim for a consultant."""
-        workflow = self._protected_fields() - self._claim_fields()
+        workflow = (self._protected_fields() | {"decision_note"}) - self._claim_fields()
         on_behalf = self.env.user.has_group("real_estate_attribution.group_site_manager")
         for vals in vals_list:
             if workflow & {name for name, value in vals.items() if value} or (
@@ -169,6 +179,10 @@ class RealEstateDispute(models.Model):
         if not self.env.su:
             if self._protected_fields() & set(vals):
                 raise AccessError(self.env._("The state and outcome of a dispute change by its buttons only."))
+            if "decision_note" in vals and not all(dispute._may_act() for dispute in self):
+                raise AccessError(
+                    self.env._("Only the approvers of the dispute's step write its decision note (DI-3).")
+                )
             self._check_editable()
         return super().write(vals)
 
@@ -217,6 +231,8 @@ class RealEstateDispute(models.Model):
     def action_submit(self):
         """DI-1: the claim goes to the team leaders; DI-2 claims need evidence first."""
         for dispute in self:
+            if not dispute.can_submit and dispute.state == "submitted":
+                raise AccessError(self.env._("Only the claimant submits the claim %(name)s.", name=dispute.name))
             if dispute.state != "submitted":
                 raise UserError(self.env._("%(name)s is already under review.", name=dispute.name))
             if dispute.kind in SPECIAL_RELATIONS and not dispute.evidence_ids:
@@ -250,6 +266,7 @@ class RealEstateDispute(models.Model):
 
     def _decide(self, outcome):
         self._check_may_act()
+        self._check_decision_note()
         engine = self.env["real.estate.ownership.engine"]
         for dispute in self:
             if dispute.kind in SPECIAL_RELATIONS and dispute.state == "team_leader":
@@ -261,6 +278,17 @@ class RealEstateDispute(models.Model):
             engine.decide_dispute(dispute.sudo(), outcome, fields.Datetime.now(), self.env.user)
         return True
 
+    def _check_decision_note(self):
+        """DI-2: every party is told the result and why: a decision carries the approver's note."""
+        for dispute in self:
+            if not (dispute.decision_note or "").strip():
+                raise UserError(
+                    self.env._(
+                        "Write the decision note of %(name)s first: every party reads why it was decided (DI-2).",
+                        name=dispute.name,
+                    )
+                )
+
     def _move_to(self, step):
         self.ensure_one()
         self.sudo().state = step
@@ -269,7 +297,7 @@ class RealEstateDispute(models.Model):
             self.sudo().activity_schedule(
                 "mail.mail_activity_data_todo",
                 user_id=approver.id,
-                summary=self.env._("Decide dispute %(name)s", name=self.name),
+                summary=both_languages_plain(self.env, _lt("Decide dispute %(name)s", name=self.name)),
                 note=self.statement,
             )
 

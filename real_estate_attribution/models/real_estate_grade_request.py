@@ -1,7 +1,11 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
+from odoo.tools import LazyTranslate
 
+from ..tools.i18n import both_languages, both_languages_plain
 from .rule_grading import GRADES
+
+_lt = LazyTranslate(__name__)
 
 
 class RealEstateGradeRequest(models.Model):
@@ -9,18 +13,17 @@ class RealEstateGradeRequest(models.Model):
 
     _name = "real.estate.grade.request"
     _description = "Grade D Request"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["real.estate.customer.record", "mail.thread", "mail.activity.mixin"]
     _order = "id desc"
 
     lead_id = fields.Many2one("crm.lead", string="Customer", required=True, index=True, ondelete="cascade")
-    team_id = fields.Many2one(related="lead_id.team_id", store=True)
     owner_id = fields.Many2one(related="lead_id.user_id", string="Owner")
     from_grade = fields.Selection(GRADES, readonly=True)
     requested_by = fields.Many2one("res.users", default=lambda self: self.env.user, readonly=True)
     reason = fields.Text()
     followup_count = fields.Integer(related="lead_id.followup_count")
     state = fields.Selection(
-        [("pending", "Pending"), ("approved", "Approved"), ("refused", "Refused")],
+        [("pending", "Pending"), ("approved", "Approved"), ("refused", "Refused"), ("cancelled", "Cancelled")],
         default="pending",
         required=True,
         tracking=True,
@@ -43,9 +46,13 @@ class RealEstateGradeRequest(models.Model):
             request.sudo().activity_schedule(
                 "mail.mail_activity_data_todo",
                 user_id=manager.id,
-                summary=self.env._("Approve grade D for %(customer)s", customer=request.lead_id.name),
+                summary=both_languages_plain(
+                    self.env, _lt("Approve grade D for %(customer)s", customer=request.lead_id.name)
+                ),
             )
-            request.lead_id.message_post(body=self.env._("Grade D requested; awaiting the manager's approval (GR-3)."))
+            request.lead_id.sudo()._message_log(
+                body=both_languages(self.env, _lt("Grade D requested; awaiting the manager's approval (GR-3)."))
+            )
         return requests
 
     def _check_manager(self):
@@ -64,6 +71,12 @@ class RealEstateGradeRequest(models.Model):
             request.sudo().write({"state": "approved", "decided_by": self.env.user.id})
             request.lead_id.with_context(grade_approved=True).sudo().write({"grade": "D"})
             request.sudo().activity_unlink(["mail.mail_activity_data_todo"])
+
+    def _cancel(self):
+        """The customer changed owner: the former owner's request is closed, and so is the manager's to-do."""
+        pending = self.sudo().filtered(lambda r: r.state == "pending")
+        pending.write({"state": "cancelled"})
+        pending.activity_unlink(["mail.mail_activity_data_todo"])
 
     def action_refuse(self):
         self._check_manager()

@@ -6,6 +6,13 @@ from odoo.tools import SQL
 
 _logger = logging.getLogger(__name__)
 
+#: How a protection came to its holder: a contact, or a manager's decision (the explanation names it).
+PROTECTION_ORIGINS = [
+    ("contact", "Visit or Call"),
+    ("dispute", "Dispute Decision"),
+    ("handover", "Handover"),
+    ("redistribution", "D Pool Redistribution"),
+]
 PROTECTION_STATES = [
     ("active", "Active"),
     ("expired", "Expired"),
@@ -47,6 +54,13 @@ class RealEstateProtection(models.Model):
     visit_id = fields.Many2one("real.estate.visit", string="Origin Visit", ondelete="set null")
     release_reason = fields.Text()
     handed_from_user_id = fields.Many2one("res.users", string="Handed Over by", help="CS-9: the previous holder.")
+    origin = fields.Selection(
+        PROTECTION_ORIGINS,
+        required=True,
+        default="contact",
+        help="How the holder got the customer: registered by a visit or call, or by a manager's decision.",
+    )
+    origin_note = fields.Text(string="Decision Note", help="Why a manager's decision gave the customer this holder.")
     effective_state = fields.Selection(
         PROTECTION_STATES,
         compute="_compute_effective_state",

@@ -1,5 +1,10 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import LazyTranslate
+
+from ..tools.i18n import both_languages
+
+_lt = LazyTranslate(__name__)
 
 
 class RealEstateRoster(models.Model):
@@ -65,7 +70,7 @@ class RealEstateRoster(models.Model):
                 "line_ids": [(0, 0, {"sequence": seq, "user_id": user.id}) for seq, user in enumerate(users, 1)],
             }
         )
-        roster.message_post(body=self.env._("Duty roster created from the office's consultants."))
+        roster._message_log(body=both_languages(self.env, _lt("Duty roster created from the office's consultants.")))
         return roster
 
     def action_view_turns(self):

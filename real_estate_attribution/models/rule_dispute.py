@@ -1,9 +1,8 @@
 from decimal import Decimal
 
-from markupsafe import Markup
-
 from odoo import api, models
 
+from ..tools.i18n import html_lines, lines_in_both
 from .rule_split import Share
 
 #: DI-2 relations that make the two customers one household (ID-3).
@@ -102,16 +101,25 @@ class RuleDispute(models.AbstractModel):
 
     @api.model
     def _announce(self, dispute, lead):
-        """DI-2: every party is told the result, on the dispute and on the customer."""
-        outcomes = dict(dispute._fields["outcome"]._description_selection(self.env))
-        body = Markup("<p>%s</p>") % self.env._(
-            "Dispute %(name)s decided by %(judge)s: %(outcome)s (%(rule)s). %(note)s",
-            name=dispute.name,
-            judge=dispute.decided_by.name,
-            outcome=outcomes[dispute.outcome],
-            rule=dispute._rule(),
-            note=dispute.decision_note or "",
-        )
+        """DI-2: every party is told the result, on the dispute and on the customer (in both languages)."""
+
+        def render(env):
+            outcomes = dict(dispute._fields["outcome"]._description_selection(env))
+            return env._(
+                "Dispute %(name)s decided by %(judge)s: %(outcome)s (%(rule)s). %(note)s",
+                name=dispute.name,
+                judge=dispute.decided_by.name,
+                outcome=outcomes[dispute.outcome],
+                rule=dispute._rule(),
+                note=dispute.decision_note or "",
+            )
+
+        body = html_lines(lines_in_both(self.env, render))
         partners = dispute._parties()
-        dispute.message_post(body=body, partner_ids=partners.ids, subtype_xmlid="mail.mt_comment")
-        lead.message_post(body=body, partner_ids=partners.ids, subtype_xmlid="mail.mt_note")
+        dispute.message_post(
+            body=body,
+            partner_ids=partners.ids,
+            subtype_xmlid="mail.mt_comment",
+            author_id=self.env.ref("base.partner_root").id,
+        )
+        lead._message_log(body=body)

@@ -1,6 +1,11 @@
 from datetime import timedelta
 
 from odoo import api, models
+from odoo.tools import LazyTranslate
+
+from ..tools.i18n import html_lines, lines_in_both
+
+_lt = LazyTranslate(__name__)
 
 
 class RuleProtection(models.AbstractModel):
@@ -161,9 +166,12 @@ class RuleProtection(models.AbstractModel):
             kind = holder.pop("kind", None) or (
                 previous.kind if previous and previous.kind in ("visit", "call") else "visit"
             )
+            holder.setdefault("origin", source)
+            holder.setdefault("origin_note", reason)
             protection = self._create_protection(lead, new_user or self.env["res.users"], kind, at, rule, **holder)
         else:
             lead.with_context(attribution_engine=True).write({"user_id": False, "in_public_pool": True})
+        self._close_open_requests(lead, old_user, rule)
         params = dict(self._protection_params(protection or previous), tz=lead.team_id.office_tz, reason=reason)
         self._audit(
             [
@@ -184,6 +192,39 @@ class RuleProtection(models.AbstractModel):
         )
         lead._sync_followup_activity()
         return protection
+
+    @api.model
+    def _close_open_requests(self, lead, old_user, rule):
+        """A change of owner closes what the former owner asked about the customer: a pending grade D
+        request (GR-3) is cancelled, the customer leaves draft handovers of the former owner (CS-9).
+        The customer's chatter says so."""
+        closed = []
+        requests = lead.grade_request_ids.filtered(lambda r: r.state == "pending")
+        if requests:
+            requests._cancel()
+            closed.append(_lt("the grade D request"))
+        handovers = (
+            self.env["real.estate.handover"]
+            .sudo()
+            .search([("state", "=", "draft"), ("lead_ids", "in", lead.ids), ("from_user_id", "=", old_user.id)])
+        )
+        if handovers:
+            handovers.write({"lead_ids": [(3, lead.id)]})
+            closed.append(_lt("the draft handover"))
+        if closed:
+            lead._message_log(
+                body=html_lines(
+                    lines_in_both(
+                        self.env,
+                        lambda env: env._(
+                            "The owner changed (%(rule)s): %(closed)s of the former owner %(owner)s is closed.",
+                            rule=rule,
+                            closed=", ".join(str(item._translate(env.lang)) for item in closed),
+                            owner=old_user.name or "-",
+                        ),
+                    )
+                )
+            )
 
     @api.model
     def _transfer_audit_extra(self, previous, protection):
@@ -228,4 +269,7 @@ class RuleProtection(models.AbstractModel):
             "ended": protection.ended_at,
             "end_rule": protection.end_rule,
             "state": protection.state,
+            "origin": protection.origin,
+            "reason": protection.origin_note or protection.release_reason or "",
+            "former": protection.handed_from_user_id.name or "",
         }

@@ -23,6 +23,12 @@ class TestDisputes(SplitCase):
             cls.env, "re_director", groups="real_estate_attribution.group_director", name="Director Qian"
         )
 
+    def decide(self, dispute, approver, outcome, note="核实属实：有来访登记与通话记录为证"):
+        """DI-2: the approver writes why, then decides with the button."""
+        dispute = dispute.with_user(approver)
+        dispute.write({"decision_note": note})
+        return getattr(dispute, "action_" + outcome)()
+
     def claim(self, lead_id, user=None, **vals):
         values = {
             "team_id": self.team.id,
@@ -59,7 +65,7 @@ class TestDisputes(SplitCase):
         dispute.with_user(self.manager).action_escalate()
         with self.assertRaises(UserError):
             dispute.with_user(self.director).action_escalate()
-        dispute.with_user(self.director).action_forfeit()
+        self.decide(dispute, self.director, "forfeit")
         self.assertEqual((dispute.state, dispute.outcome), ("decided", "forfeited"))
         self.assertEqual(self.shares(lead), [("public", 100.0, "DI-1")])
 
@@ -81,7 +87,7 @@ class TestDisputes(SplitCase):
         first = self.register()  # li's customer
         dispute = self.claim(first["lead_id"])
         with freeze_time(T0 + timedelta(days=3)):
-            dispute.with_user(self.leader).action_uphold()
+            self.decide(dispute, self.leader, "uphold")
         lead = self.env["crm.lead"].browse(first["lead_id"])
         self.assertEqual(lead.protection_id.holder_user_id, self.wang)
         self.assertEqual(lead.protection_id.rule, "DI-1")
@@ -117,12 +123,12 @@ class TestDisputes(SplitCase):
         )
         draft.action_submit()
         with self.assertRaisesRegex(UserError, "site manager"):
-            draft.with_user(self.leader).action_uphold()
+            self.decide(draft, self.leader, "uphold")
         draft.with_user(self.leader).action_escalate()
-        draft.with_user(self.manager).action_uphold()
+        self.decide(draft, self.manager, "uphold")
         self.assertEqual((draft.state, draft.proposed_outcome), ("director", "upheld"))
         self.assertEqual(self.env["crm.lead"].browse(wife["lead_id"]).protection_id.holder_user_id, self.wang)
-        draft.with_user(self.director).action_uphold()
+        self.decide(draft, self.director, "uphold")
         wife_lead = self.env["crm.lead"].browse(wife["lead_id"])
         self.assertEqual(wife_lead.protection_id.holder_user_id, self.li)
         self.assertEqual(wife_lead.protection_id.rule, "DI-2")
@@ -155,14 +161,14 @@ class TestDisputes(SplitCase):
         lead = self.win(self.register()["lead_id"])
         dispute = self.claim(lead.id, kind="customer_refuses")
         dispute.with_user(self.leader).action_escalate()
-        dispute.with_user(self.manager).action_uphold()
+        self.decide(dispute, self.manager, "uphold")
         self.assertEqual(self.shares(lead), [("Wang Qiang", 100.0, "CS-4")])
 
     def test_cs8_unit_sold_twice_splits_50_50(self):
         """CS-8: a unit sold twice through A's error, the customer lost by C: A:C 50/50."""
         lead = self.win(self.register()["lead_id"])  # A = li
         dispute = self.claim(lead.id, kind="double_sale")  # C = wang
-        dispute.with_user(self.leader).action_uphold()
+        self.decide(dispute, self.leader, "uphold")
         self.assertEqual(self.shares(lead), [("Li Na", 50.0, "CS-8"), ("Wang Qiang", 50.0, "CS-8")])
 
     def test_cs5_forgotten_first_consultant(self):
@@ -171,8 +177,8 @@ class TestDisputes(SplitCase):
         evidence = {"evidence_ids": [(0, 0, {"name": "通话记录.pdf", "datas": base64.b64encode(b"x")})]}
         dispute = self.claim(lead.id, kind="two_numbers", **evidence)
         dispute.with_user(self.leader).action_escalate()
-        dispute.with_user(self.manager).action_uphold()
-        dispute.with_user(self.director).action_uphold()
+        self.decide(dispute, self.manager, "uphold")
+        self.decide(dispute, self.director, "uphold")
         self.assertEqual(self.shares(lead), [("Wang Qiang", 100.0, "CS-5")])
         self.team.forgotten_customer_rule = "recognition"
         other = self.win(
@@ -183,8 +189,8 @@ class TestDisputes(SplitCase):
         with freeze_time(T0 + timedelta(days=20)):
             again = self.claim(other.id, kind="two_numbers", **evidence)
         again.with_user(self.leader).action_escalate()
-        again.with_user(self.manager).action_uphold()
-        again.with_user(self.director).action_uphold()
+        self.decide(again, self.manager, "uphold")
+        self.decide(again, self.director, "uphold")
         self.assertEqual(self.shares(other), [("Li Na", 50.0, "CS-5"), ("Wang Qiang", 50.0, "CS-5")])
 
     def test_decided_split_before_the_deal_applies_at_the_win(self):
@@ -197,7 +203,7 @@ class TestDisputes(SplitCase):
                 (0, 0, {"user_id": self.wang.id, "percent": 40}),
             ],
         )
-        dispute.with_user(self.leader).action_uphold()
+        self.decide(dispute, self.leader, "uphold")
         lead = self.win(first["lead_id"])
         self.assertEqual(self.shares(lead), [("Li Na", 60.0, "DI-1"), ("Wang Qiang", 40.0, "DI-1")])
         with self.assertRaisesRegex(ValidationError, "sums to 90"):

@@ -1,7 +1,11 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools import LazyTranslate
 
 from odoo.addons.real_estate_attribution.tools.engine import engine_writes
+from odoo.addons.real_estate_attribution.tools.i18n import both_languages
+
+_lt = LazyTranslate(__name__)
 
 
 class RealEstateChannelPenalty(models.Model):
@@ -89,10 +93,13 @@ class RealEstateChannelPenalty(models.Model):
             )
             if number >= agreement.termination_offence:
                 agreement.write({"state": "suspended", "commission_forfeited": True})
-                agreement.message_post(
-                    body=self.env._(
-                        "Offence %(number)s (CH-13): cooperation ended, unsettled commission forfeited.",
-                        number=number,
+                agreement._message_log(
+                    body=both_languages(
+                        self.env,
+                        _lt(
+                            "Offence %(number)s (CH-13): cooperation ended, unsettled commission forfeited.",
+                            number=number,
+                        ),
                     )
                 )
         return True

@@ -179,6 +179,7 @@ class TestChannelDisputes(CommissionCase):
             }
         )
         with freeze_time(T0 + timedelta(days=1)):
+            dispute.with_user(leader).write({"decision_note": "报备在先，渠道带看属实"})
             dispute.with_user(leader).action_uphold()
         attribution = self.attribution(first["lead_id"], T0 + timedelta(days=2))
         self.assertEqual(attribution["owner_channel_id"], self.dist.id)
