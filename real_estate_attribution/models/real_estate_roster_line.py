@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 
+from ..tools.i18n import html_lines, lines_in_both
+
 ROSTER_STATUSES = [
     ("available", "Available"),
     ("with_customer", "With a Customer"),
@@ -30,6 +32,7 @@ class RealEstateRosterLine(models.Model):
     )
     makeup_owed = fields.Integer(string="Make-up Turns Owed", default=0)
     turn_count = fields.Integer(string="Turns Taken", compute="_compute_turn_count")
+    can_set_status = fields.Boolean(compute="_compute_can_set_status")
 
     _sql_constraints = [
         ("roster_user_unique", "UNIQUE(roster_id, user_id)", "A consultant appears once in a roster."),
@@ -47,6 +50,13 @@ class RealEstateRosterLine(models.Model):
                         office=line.roster_id.team_id.name,
                     )
                 )
+
+    @api.depends_context("uid")
+    def _compute_can_set_status(self):
+        """RO-2: consultants set their own line; the site manager every line (the buttons follow)."""
+        manager = self.env.user.has_group("real_estate_attribution.group_site_manager")
+        for line in self:
+            line.can_set_status = manager or line.user_id == self.env.user
 
     def _compute_turn_count(self):
         counts = {
@@ -86,8 +96,17 @@ class RealEstateRosterLine(models.Model):
     def _set_status(self, status, until=False):
         self.write({"status": status, "status_until": until})
         # consultants read the roster only; the note is posted in their name
-        self.roster_id.sudo().message_post(
-            body=self.env._("%(user)s: %(status)s", user=self.user_id.name, status=dict(ROSTER_STATUSES)[status]),
+        self.roster_id.sudo()._message_log(
+            body=html_lines(
+                lines_in_both(
+                    self.env,
+                    lambda env: env._(
+                        "%(user)s: %(status)s",
+                        user=self.user_id.name,
+                        status=dict(self._fields["status"]._description_selection(env))[status],
+                    ),
+                )
+            ),
             author_id=self.env.user.partner_id.id,
         )
 

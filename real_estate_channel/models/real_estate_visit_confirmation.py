@@ -36,6 +36,14 @@ class RealEstateVisitConfirmation(models.Model):
     manager_signed_by = fields.Many2one("res.users", readonly=True)
     imported = fields.Boolean(readonly=True, help="Signed in the source system; recorded through the API.")
     state = fields.Selection(CONFIRMATION_STATES, default="pending", required=True, readonly=True, tracking=True)
+    is_receiving_consultant = fields.Boolean(compute="_compute_is_receiving_consultant")
+
+    @api.depends_context("uid")
+    @api.depends("consultant_id")
+    def _compute_is_receiving_consultant(self):
+        """CH-7: the consultant's signature button is the receiving consultant's only."""
+        for confirmation in self:
+            confirmation.is_receiving_consultant = confirmation.consultant_id == self.env.user
 
     @api.model_create_multi
     def create(self, vals_list):
