@@ -1,4 +1,4 @@
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
@@ -8,6 +8,27 @@ from odoo.addons.real_estate_attribution.tools.engine import engine_writes
 
 from .rule_channel import CLAIM_STATES, ReportClaim
 
+#: Why a report was refused or voided (CH-1 to CH-14, ID-2), as the office and the agent read it.
+REASON_CODES = [
+    ("too_late", "Reported Too Late (CH-1)"),
+    ("already_customer", "Already a Customer (CH-2)"),
+    ("protected_by_other", "Held by Another Party (CH-2, CH-4)"),
+    ("duplicate_report", "Already Reported by the Channel"),
+    ("repeat_limit", "Report Limit Reached (CH-6)"),
+    ("flagged", "Flagged Day (CH-6)"),
+    ("masked_not_allowed", "Full Number Required (ID-2)"),
+    ("full_not_allowed", "Masked Number Required (ID-2)"),
+    ("invalid_phone", "Invalid Mobile Number"),
+    ("employee", "Employee or Relative (CH-10)"),
+    ("repeat_purchase", "Repeat Purchase (CH-10)"),
+    ("parking", "Parking Space (CH-10)"),
+    ("out_of_scope", "Outside the Agreement (CH-10)"),
+    ("channel_suspended", "Cooperation Suspended (CH-13)"),
+    ("accompanied_by_other", "Brought in Person by a Canvasser (CH-12)"),
+    ("old_customer_referral", "Old Customer's Referral (CH-14)"),
+]
+#: The furthest ahead an expected arrival may lie (days).
+MAX_PLANNED_DAYS = 366
 REPORT_STATES = [
     ("submitted", "Submitted"),
     ("valid", "Valid"),
@@ -55,7 +76,7 @@ class RealEstateReport(models.Model):
         REPORT_STATES, default="submitted", required=True, readonly=True, index=True, tracking=True
     )
     effective_state = fields.Selection(REPORT_STATES, compute="_compute_effective_state")
-    reason_code = fields.Char(readonly=True)
+    reason_code = fields.Selection(REASON_CODES, string="Reason", readonly=True, index=True)
     reason_params = fields.Json(readonly=True)
     message = fields.Text(compute="_compute_message")
     # the office's records: agents see their report, never whose customer file it matched
@@ -215,6 +236,8 @@ class RealEstateReport(models.Model):
             raise ValidationError(self.env._("The customer's name is required."))
         phone = Visit._api_text(vals, "phone")
         at = Visit._api_at(vals.get("at"))
+        expected_visit = self._api_datetime(vals.get("expected_visit"), "expected_visit")
+        self._check_expected_visit(expected_visit, at)
         claim = ReportClaim(
             team=team,
             channel=channel,
@@ -222,7 +245,7 @@ class RealEstateReport(models.Model):
             at=at,
             customer_name=name,
             phone=phone,
-            expected_visit=self._api_datetime(vals.get("expected_visit"), "expected_visit"),
+            expected_visit=expected_visit,
             surname=identity.surname(name),
             product=Visit._api_choice(vals, "product", {"home": 1, "parking": 1}, "home"),
             referrer_phone=Visit._api_text(vals, "referrer_phone"),
@@ -231,11 +254,45 @@ class RealEstateReport(models.Model):
         if masked:
             claim.masked = masked
         else:
-            try:
-                claim.identity = identity.normalize_phone(phone, team.phone_region)
-            except identity.InvalidPhone:
-                claim.phone_error = phone or "''"
+            claim.identity = self._api_phone(team, phone)
+        if claim.referrer_phone:
+            self._api_phone(team, claim.referrer_phone)
         return claim
+
+    @api.model
+    def _api_phone(self, team, phone):
+        """ID-1, ID-2: a mistyped number is bad input, refused with nothing written: no report is numbered
+        for a typo."""
+        try:
+            return identity.normalize_phone(phone, team.phone_region)
+        except identity.InvalidPhone:
+            raise ValidationError(
+                self.env._(
+                    "%(phone)s is not a mobile number: give the 11 digits, or the masked form 138****5678 (ID-1, "
+                    "ID-2).",
+                    phone=phone or "''",
+                )
+            ) from None
+
+    @api.model
+    def _check_expected_visit(self, expected_visit, at):
+        """CH-1: a report comes before the arrival; an arrival already past is a typo, refused with nothing
+        written. A year ahead is the furthest a visit is planned."""
+        if expected_visit < at:
+            raise ValidationError(
+                self.env._(
+                    "The expected arrival (%(expected)s UTC) is already past: a report comes before the customer "
+                    "arrives (CH-1).",
+                    expected=fields.Datetime.to_string(expected_visit),
+                )
+            )
+        if expected_visit > at + timedelta(days=MAX_PLANNED_DAYS):
+            raise ValidationError(
+                self.env._(
+                    "The expected arrival (%(expected)s UTC) is more than a year ahead: check the date.",
+                    expected=fields.Datetime.to_string(expected_visit),
+                )
+            )
 
     @api.model
     def _api_channel_and_agent(self, vals):

@@ -28,7 +28,6 @@ class ReportClaim:
     surname: str = ""
     product: str = "home"
     referrer_phone: str = ""
-    phone_error: str = ""
     extra: dict = field(default_factory=dict)
 
     @property
@@ -139,9 +138,7 @@ class RuleChannel(models.AbstractModel):
 
     @api.model
     def _check_report_phone(self, claim, lead):
-        """ID-1, ID-2: a usable number, full or masked as the office requires."""
-        if claim.phone_error:
-            return "invalid_phone", {"phone": claim.phone}
+        """ID-2: full or masked, as the office requires (a mistyped number never gets here)."""
         mode = claim.team.report_phone_mode
         if claim.masked and mode == "full":
             return "masked_not_allowed", {"phone": claim.phone}
@@ -196,13 +193,12 @@ class RuleChannel(models.AbstractModel):
         if not lead:
             return None
         verdict = self._attribute_lead(lead, claim.at)
-        holder = verdict.owner_channel or verdict.owner_user
         if verdict.state == "converted" or lead.stage_id.is_won:
             return "repeat_purchase", {}
         if verdict.state in ("active", "household"):
             if verdict.owner_channel == claim.channel:
                 return None  # CH-8: the channel's own customer, brought again
-            return "protected_by_other", {"holder": holder.name, "tz": claim.team.office_tz}
+            return "protected_by_other", {}
         if self._household_leads(lead).visit_ids:
             return "already_customer", {}
         return None
@@ -216,7 +212,7 @@ class RuleChannel(models.AbstractModel):
         first = earlier[0]
         if first.channel_id == claim.channel:
             return "duplicate_report", {"report": first.name}
-        return "protected_by_other", {"holder": first.channel_id.name, "tz": claim.team.office_tz}
+        return "protected_by_other", {}
 
     @api.model
     def _check_report_repeat(self, claim, lead):
@@ -232,17 +228,13 @@ class RuleChannel(models.AbstractModel):
         """CH-14: a new customer brought by an old one belongs to the old customer's owner."""
         if not claim.referrer_phone:
             return None
-        try:
-            referrer_identity = identity.normalize_phone(claim.referrer_phone, claim.team.phone_region)
-        except identity.InvalidPhone:
-            return "invalid_phone", {"phone": claim.referrer_phone}
+        referrer_identity = identity.normalize_phone(claim.referrer_phone, claim.team.phone_region)
         referrer = self._find_customer(claim.team, referrer_identity)
         if not referrer:
             return None
         verdict = self._attribute_lead(referrer, claim.at)
         if verdict.state in ("active", "converted", "household") and verdict.owner_channel != claim.channel:
-            holder = verdict.owner_channel or verdict.owner_user
-            return "old_customer_referral", {"holder": holder.name, "days": claim.team.referral_deposit_days}
+            return "old_customer_referral", {"days": claim.team.referral_deposit_days}
         return None
 
     @api.model
