@@ -185,12 +185,15 @@ class OwnershipEngine(models.AbstractModel):
         params = dict(visit.explanation_params or {}, channel=report.channel_id.name, report=report.name)
         visit.sudo().write({"rule": "CH-7", "reason": "channel.pending", "explanation_params": params})
         if contact.extra.get("confirmed"):
+            agent_user = self.env["res.users"].sudo().search([("partner_id", "=", report.agent_id.id)], limit=1)
             confirmation.write(
                 {
                     "imported": True,
                     "agent_signed_at": contact.at,
+                    "agent_signed_by": agent_user.id,
                     "consultant_signed_at": contact.at,
                     "manager_signed_at": contact.at,
+                    "manager_signed_by": contact.team.user_id.id,
                 }
             )
             self.confirm_channel_visit(confirmation, contact.at)
@@ -517,7 +520,7 @@ class OwnershipEngine(models.AbstractModel):
                     "Refused: the customer is already in the office's records (an earlier visit or call) (CH-2)."
                 ),
                 "report.protected_by_other": self.env._(
-                    "Refused: the customer is already held by %(holder)s; the first valid claim wins (CH-2, CH-4)."
+                    "Refused: the customer is already held by another party; the first valid claim wins (CH-2, CH-4)."
                 ),
                 "report.duplicate_report": self.env._(
                     "Refused: your channel already reported this customer (%(report)s) and that report is in force."
@@ -551,8 +554,8 @@ class OwnershipEngine(models.AbstractModel):
                     "Refused: the cooperation with %(channel)s is suspended (CH-13)."
                 ),
                 "report.old_customer_referral": self.env._(
-                    "Refused: the customer was brought by an old customer of %(holder)s, to whom they belong if the "
-                    "deposit comes within %(days)s days (CH-14)."
+                    "Refused: the customer was brought by an old customer of another party, to whom they belong if "
+                    "the deposit comes within %(days)s days (CH-14)."
                 ),
                 "window.CH-8": self.env._("Protected for %(channel)s until %(end)s (CH-8)."),
                 "window.CH-12": self.env._("Protected for %(channel)s until %(end)s (CH-12)."),
