@@ -2,6 +2,9 @@
 
 import io
 import re
+import subprocess
+import tempfile
+import unicodedata
 import uuid
 from datetime import datetime, timedelta
 
@@ -63,6 +66,7 @@ def test_channel_visit_pending_then_confirmed_and_pdf_prints(server, admin, offi
     # Odoo answers HTML instead of PDF while its test flag is on; this request is served like production
     monkeypatch.setitem(odoo.tools.config.options, "test_enable", False)
     channel_id, agent_id = _channel(admin, office)
+    admin("res.partner", "write", [agent_id], {"name": "周小杰"})
     phone = new_phone()
     report = admin(
         "real.estate.report",
@@ -106,6 +110,17 @@ def test_channel_visit_pending_then_confirmed_and_pdf_prints(server, admin, offi
     assert pdf.headers["Content-Type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF")
     assert len(PdfReader(io.BytesIO(pdf.content)).pages) == 2, "one copy for the developer, one for the channel"
+    text = _pdf_text(pdf.content)
+    # the Chinese is printed (a CJK font is installed), not silently dropped
+    assert text.count("钱女士") == 2, text
+    assert "来访客户确认单" in text and "开发商存联" in text and "渠道存联" in text, text
+    [company] = admin("res.company", "search_read", [], ["name"], limit=1)
+    assert company["name"].split()[0] in text, "the company header is printed"
+    # the signers' names (pdftotext reads the CJK font's text; the Latin font's glyphs carry no text map)
+    assert "周小杰" in text, "the agent signs the confirmation: %s" % text
+    [signers] = admin("real.estate.visit.confirmation", "read", [confirmation_id], ["consultant_id"])
+    assert signers["consultant_id"][1].split()[0].rstrip("0123456789") in text
+    assert "待签字" in text, "unsigned cells say the signature is awaited"
 
     imported = admin(
         "real.estate.visit",
@@ -130,6 +145,18 @@ def test_channel_visit_pending_then_confirmed_and_pdf_prints(server, admin, offi
         },
     )
     assert imported["owner_channel_id"] is False or imported["owner_channel_id"] == channel_id
+
+
+def _pdf_text(content):
+    """The text of a PDF as pdftotext (poppler) reads it."""
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as handle:
+        handle.write(content)
+        handle.flush()
+        text = subprocess.run(
+            ["pdftotext", "-layout", handle.name, "-"], capture_output=True, text=True, check=True
+        ).stdout
+    # CJK fonts map some glyphs to Kangxi radicals (⼥ for 女): read them as the characters they are
+    return unicodedata.normalize("NFKC", text)
 
 
 def _csrf(session, server):
