@@ -5,13 +5,16 @@ import pytz
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.osv import expression
-from odoo.tools import SQL
+from odoo.tools import SQL, LazyTranslate
 
 from ..tools import identity
 from ..tools.engine import engine_writes
+from ..tools.i18n import both_languages_plain
 from .real_estate_followup import FOLLOWUP_KINDS
 from .real_estate_protection import PROTECTION_STATES
 from .rule_grading import GRADES
+
+_lt = LazyTranslate(__name__)
 
 #: Fields that say who owns a sales-office customer: only the engine writes them.
 OWNERSHIP_FIELDS = ("user_id", "team_id", "protection_id", "in_public_pool")
@@ -716,7 +719,7 @@ class CrmLead(models.Model):
             values = {
                 "date_deadline": engine._office_date(lead.team_id, lead.next_followup_at),
                 "user_id": lead.user_id.id,
-                "summary": self.env._("Grade %(grade)s call-back", grade=lead.grade or "-"),
+                "summary": both_languages_plain(self.env, _lt("Grade %(grade)s call-back", grade=lead.grade or "-")),
             }
             if callbacks:
                 changed = {

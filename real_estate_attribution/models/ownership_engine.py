@@ -20,6 +20,8 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from ..tools.i18n import lines_in_both
+
 DATE_PARAMS = ("start", "end", "anchor", "contact", "ended", "at")
 
 
@@ -629,12 +631,7 @@ class OwnershipEngine(models.AbstractModel):
     @api.model
     def _explain_bilingual(self, reason, params):
         """English and, when installed, Chinese explanation (for the chatter)."""
-        texts = [self.with_context(lang="en_US")._explain(reason, params)]
-        if self.env["res.lang"]._lang_get("zh_CN"):
-            chinese = self.with_context(lang="zh_CN")._explain(reason, params)
-            if chinese not in texts:
-                texts.append(chinese)
-        return texts
+        return lines_in_both(self.env, lambda env: self.with_env(env)._explain(reason, params))
 
     @api.model
     def _format_params(self, params):

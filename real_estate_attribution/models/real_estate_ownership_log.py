@@ -2,6 +2,8 @@ from markupsafe import Markup, escape
 
 from odoo import api, fields, models
 
+from ..tools.i18n import html_lines, lines_in_both
+
 OWNERSHIP_EVENTS = [
     ("assign", "Assigned"),
     ("renew", "Renewed"),
@@ -63,16 +65,23 @@ class RealEstateOwnershipLog(models.Model):
         return user.name or self.env._("nobody")
 
     def _chatter_body(self):
+        """The ownership change for the chatter: who before and after, by which rule, and why, in English
+        and in Chinese (the chatter is stored once and read by everyone)."""
         self.ensure_one()
-        engine = self.env["real.estate.ownership.engine"].with_context(lang="en_US")
-        events = dict(self._fields["event"]._description_selection(engine.env))
-        title = "%s: %s → %s (%s)" % (
-            events[self.event],
-            self.with_context(lang="en_US")._owner_label("old"),
-            self.with_context(lang="en_US")._owner_label("new"),
-            self.rule,
-        )
-        texts = engine._explain_bilingual(self.reason, dict(self.explanation_params or {}, rule=self.rule))
-        return Markup("<p><b>%s</b></p>") % escape(title) + Markup("").join(
+        params = dict(self.explanation_params or {}, rule=self.rule)
+
+        def title(env):
+            log = self.with_env(env)
+            events = dict(self._fields["event"]._description_selection(env))
+            return "%s: %s → %s (%s)" % (
+                events[self.event],
+                log._owner_label("old"),
+                log._owner_label("new"),
+                self.rule,
+            )
+
+        titles = lines_in_both(self.env, title)
+        texts = self.env["real.estate.ownership.engine"]._explain_bilingual(self.reason, params)
+        return Markup("<p><b>%s</b></p>") % html_lines(titles) + Markup("").join(
             Markup("<p>%s</p>") % escape(text) for text in texts
         )
