@@ -268,8 +268,10 @@ class CrmLead(models.Model):
             lead._check_office_file_allowed(lead.team_id)
             lead._precheck_identity({})
         held = self.filtered(lambda lead: lead.user_id or lead.protection_id or lead.in_public_pool)
-        if held:
-            super(CrmLead, held).write({"user_id": False, "protection_id": False, "in_public_pool": False})
+        if held:  # nobody holds a file made by hand: the engine clears what the form or the defaults set
+            held.sudo().with_context(attribution_engine=True).write(
+                {"user_id": False, "protection_id": False, "in_public_pool": False}
+            )
 
     def copy(self, default=None):
         """ID-1: a customer file of a sales office is one person's: it is never duplicated."""
@@ -284,7 +286,8 @@ class CrmLead(models.Model):
             )
         return super().copy(default=default)
 
-    def unlink(self):
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_office_customer(self):
         """Ownership history is kept: a sales-office customer is archived (lost), never deleted."""
         office_leads = self.filtered("is_sales_office")
         if office_leads and not self.env.su:
@@ -295,7 +298,6 @@ class CrmLead(models.Model):
                     customer=office_leads[0].name,
                 )
             )
-        return super().unlink()
 
     def _merge_opportunity(self, user_id=False, team_id=False, auto_unlink=True, max_length=5):
         """DI-2: two customer files of a sales office are one person only by a dispute decision."""
