@@ -4,6 +4,8 @@ import xmlrpc.client
 
 import pytest
 
+import odoo
+
 
 def test_register_and_read_back(server, office, new_phone):
     """RO-1 then RO-3 over XML-RPC, each call in its own committed transaction."""
@@ -55,3 +57,31 @@ def test_explanations_in_chinese(admin, office, new_phone):
     )
     assert "RO-1" in decision["explanation"]
     assert any("\u4e00" <= ch <= "\u9fff" for ch in decision["explanation"].replace("吴女士", "")), decision
+
+
+def test_ownership_log_is_sealed_after_commit_and_verify_finds_a_hand_edited_entry(server, admin, office, new_phone):
+    """Tamper evidence over XML-RPC: each committed decision is chained at once; an entry changed with SQL
+    is the one ``verify`` names."""
+    rpc = server.rpc(office["logins"][0], office["logins"][0])
+    for name in ("甲", "乙", "丙"):
+        rpc(
+            "real.estate.visit", "register", {"team_id": office["team_id"], "customer_name": name, "phone": new_phone()}
+        )
+    entries = admin(
+        "real.estate.ownership.log",
+        "search_read",
+        [("team_id", "=", office["team_id"])],
+        ["seal_seq", "entry_hash"],
+        order="seal_seq",
+    )
+    assert len(entries) == 3 and all(entry["entry_hash"] for entry in entries), entries
+    assert [entry["seal_seq"] for entry in entries] == [1, 2, 3]
+    assert admin("real.estate.ownership.log", "verify", office["team_id"])["ok"]
+    registry = odoo.modules.registry.Registry(server.db)
+    with registry.cursor() as cr:
+        cr.execute("UPDATE real_estate_ownership_log SET rule = 'DI-1' WHERE id = %s", [entries[1]["id"]])
+    result = admin("real.estate.ownership.log", "verify", office["team_id"])
+    assert (result["ok"], result["first_bad_id"]) == (False, entries[1]["id"])
+    with pytest.raises(xmlrpc.client.Fault) as refused:
+        rpc("real.estate.ownership.log", "verify", office["team_id"])
+    assert refused.value.faultCode == 4  # AccessError: consultants do not audit

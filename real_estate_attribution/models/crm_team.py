@@ -167,6 +167,21 @@ class CrmTeam(models.Model):
                 subtype_xmlid="mail.mt_comment",
             )
 
+    def action_verify_ownership_log(self):
+        """The office's ownership log against its hash chain (tamper evidence), for the site manager."""
+        self.ensure_one()
+        Log = self.env["real.estate.ownership.log"]
+        result = Log.verify(self.id)
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success" if result["ok"] else "danger",
+                "sticky": not result["ok"],
+                "message": result["message"],
+            },
+        }
+
     @api.constrains("phone_region")
     def _check_phone_region(self):
         for team in self:

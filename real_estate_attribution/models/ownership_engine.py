@@ -582,6 +582,7 @@ class OwnershipEngine(models.AbstractModel):
         """Record ownership events (who, when, rule, before, after) and tell the chatter."""
         Log = self.env["real.estate.ownership.log"].sudo()
         logs = Log.create([self._log_values(entry) for entry in entries])
+        Log._seal_after_commit(logs.team_id.ids)
         bodies = defaultdict(list)
         for log in logs.filtered(lambda log: log.event != "renew"):
             bodies[log.lead_id.id].append(log._chatter_body())

@@ -1,8 +1,20 @@
+import hashlib
+import logging
+
 from markupsafe import Markup, escape
 
 from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL
 
 from ..tools.i18n import html_lines, lines_in_both
+
+_logger = logging.getLogger(__name__)
+
+#: The first entry of an office's chain links to this value.
+GENESIS = "0" * 64
+#: Advisory lock class of the chain sealing (one lock per office).
+CHAIN_LOCK = 7_420_318
 
 OWNERSHIP_EVENTS = [
     ("assign", "Assigned"),
@@ -51,6 +63,14 @@ class RealEstateOwnershipLog(models.Model):
     reason = fields.Char(required=True)
     explanation_params = fields.Json()
     explanation = fields.Text(compute="_compute_explanation")
+    # the office's hash chain (tamper evidence): each entry seals its content and the previous entry's hash
+    seal_seq = fields.Integer(string="Chain Position", readonly=True, index=True, copy=False)
+    prev_hash = fields.Char(string="Previous Hash", readonly=True, copy=False)
+    entry_hash = fields.Char(string="Hash", readonly=True, copy=False)
+
+    _sql_constraints = [
+        ("seal_seq_unique", "UNIQUE(team_id, seal_seq)", "An office's chain has one entry per position."),
+    ]
 
     @api.depends_context("lang")
     @api.depends("reason", "explanation_params", "rule")
@@ -85,3 +105,170 @@ class RealEstateOwnershipLog(models.Model):
         return Markup("<p><b>%s</b></p>") % html_lines(titles) + Markup("").join(
             Markup("<p>%s</p>") % escape(text) for text in texts
         )
+
+    # ------------------------------------------------------------------
+    # Tamper evidence: a hash chain per office
+    # ------------------------------------------------------------------
+    @api.model
+    def _chain_columns(self):
+        """The columns an entry's hash covers (other addons add theirs)."""
+        return [
+            "lead_id",
+            "team_id",
+            "event",
+            "rule",
+            "old_user_id",
+            "new_user_id",
+            "protection_id",
+            "visit_id",
+            "date",
+            "source",
+            "author_id",
+            "reason",
+            "explanation_params",
+        ]
+
+    @api.model
+    def _chain_rows(self, where):
+        """``(id, seal_seq, prev_hash, entry_hash, payload)`` of the entries matching ``where`` (SQL)."""
+        columns = SQL(", ").join(SQL("%s::text", SQL.identifier(column)) for column in self._chain_columns())
+        self.env.cr.execute(
+            SQL(
+                "SELECT id, seal_seq, prev_hash, entry_hash, %s FROM real_estate_ownership_log WHERE %s",
+                columns,
+                where,
+            )
+        )
+        return [
+            (row[0], row[1], row[2], row[3], "\x1f".join(value or "" for value in row[4:]))
+            for row in self.env.cr.fetchall()
+        ]
+
+    @api.model
+    def _chain_hash(self, entry_id, prev_hash, payload):
+        return hashlib.sha256(("%s\x1e%s\x1e%s" % (prev_hash, entry_id, payload)).encode()).hexdigest()
+
+    @api.model
+    def _seal(self, team_ids=None):
+        """Link the entries not yet sealed to their office's chain, in the order they were written.
+
+        One office at a time under an advisory lock; the caller's transaction must see the entries
+        committed before the lock (the sealing cursor reads committed data, see ``_seal_after_commit``).
+        Returns the number of entries sealed.
+        """
+        if team_ids is None:
+            self.env.cr.execute("SELECT DISTINCT team_id FROM real_estate_ownership_log WHERE seal_seq IS NULL")
+            team_ids = [row[0] for row in self.env.cr.fetchall()]
+        self.flush_model()
+        sealed = 0
+        for team_id in sorted(set(team_ids)):
+            self.env.cr.execute(SQL("SELECT pg_advisory_xact_lock(%s, %s)", CHAIN_LOCK, team_id))
+            self.env.cr.execute(
+                SQL(
+                    "SELECT seal_seq, entry_hash FROM real_estate_ownership_log"
+                    " WHERE team_id = %s AND seal_seq IS NOT NULL ORDER BY seal_seq DESC LIMIT 1",
+                    team_id,
+                )
+            )
+            seq, head = self.env.cr.fetchone() or (0, GENESIS)
+            links = []
+            for entry_id, _seq, _prev, _hash, payload in sorted(
+                self._chain_rows(SQL("team_id = %s AND seal_seq IS NULL", team_id))
+            ):
+                seq += 1
+                entry_hash = self._chain_hash(entry_id, head, payload)
+                links.append((entry_id, seq, head, entry_hash))
+                head = entry_hash
+            for entry_id, seq_no, prev_hash, entry_hash in links:
+                self.env.cr.execute(
+                    SQL(
+                        "UPDATE real_estate_ownership_log SET seal_seq = %s, prev_hash = %s, entry_hash = %s"
+                        " WHERE id = %s",
+                        seq_no,
+                        prev_hash,
+                        entry_hash,
+                        entry_id,
+                    )
+                )
+            sealed += len(links)
+        if sealed:
+            self.invalidate_model(["seal_seq", "prev_hash", "entry_hash"])
+        return sealed
+
+    @api.model
+    def _seal_after_commit(self, team_ids):
+        """Seal the entries of this transaction once it is committed, in a transaction of its own."""
+        pending = self.env.cr.postcommit.data.setdefault("real_estate_ownership_log.seal", set())
+        if not pending:
+            self.env.cr.postcommit.add(self._postcommit_seal)
+        pending.update(team_ids)
+
+    def _postcommit_seal(self):
+        team_ids = self.env.cr.postcommit.data.pop("real_estate_ownership_log.seal", set())
+        try:
+            with self.env.registry.cursor() as cr:
+                if not self.env.registry.in_test_mode():
+                    cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
+                self.with_env(self.env(cr=cr, su=True))._seal(team_ids)
+        except Exception:
+            # the entries stay unsealed and the next sealing (or the daily cron) links them
+            _logger.warning("Sealing the ownership log after commit failed; the cron will seal it.", exc_info=True)
+
+    @api.model
+    def _cron_seal_and_verify(self):
+        """Daily: seal what is left unsealed, verify every office's chain and tell the office of a break."""
+        self._seal()
+        for team in self.env["crm.team"].search([("is_sales_office", "=", True)]):
+            result = self._verify_chain(team)
+            if not result["ok"]:
+                team.message_post(body=result["message"], subtype_xmlid="mail.mt_note")
+
+    @api.model
+    def verify(self, team_id):
+        """XML-RPC: check the ownership log of an office. Returns ``{ok, checked, first_bad_id,
+        first_bad_position, message}``: ``first_bad_id`` is the first entry whose content or link does
+        not match its hash (``False`` when the chain holds)."""
+        if not isinstance(team_id, int) or isinstance(team_id, bool):
+            raise UserError(self.env._("team_id must be the integer id of a sales office."))
+        team = self.env["crm.team"].browse(team_id).exists()
+        if not team or not team.is_sales_office:
+            raise UserError(self.env._("Unknown sales office: %(id)s.", id=team_id))
+        if not self.env.user.has_group("real_estate_attribution.group_site_manager"):
+            raise AccessError(self.env._("Only site managers and auditors verify the ownership log."))
+        return self.sudo()._verify_chain(team)
+
+    @api.model
+    def _verify_chain(self, team):
+        """Walk the office's chain in order and recompute every hash."""
+        rows = sorted(
+            (row for row in self._chain_rows(SQL("team_id = %s AND seal_seq IS NOT NULL", team.id))),
+            key=lambda row: row[1],
+        )
+        head, expected_seq = GENESIS, 1
+        for entry_id, seq, prev_hash, entry_hash, payload in rows:
+            if seq != expected_seq or prev_hash != head or self._chain_hash(entry_id, head, payload) != entry_hash:
+                return {
+                    "ok": False,
+                    "checked": expected_seq - 1,
+                    "first_bad_id": entry_id,
+                    "first_bad_position": seq,
+                    "message": self.env._(
+                        "The ownership log of %(office)s does not match its hashes from entry %(id)s (position "
+                        "%(position)s) on: it was changed outside the rules.",
+                        office=team.name,
+                        id=entry_id,
+                        position=seq,
+                    ),
+                }
+            head, expected_seq = entry_hash, expected_seq + 1
+        return {
+            "ok": True,
+            "checked": len(rows),
+            "first_bad_id": False,
+            "first_bad_position": False,
+            "message": self.env._(
+                "The ownership log of %(office)s holds: %(count)s entries, each matching its hash.",
+                office=team.name,
+                count=len(rows),
+            ),
+        }

@@ -210,3 +210,53 @@ class TestConsultantPrivacy(AttributionCase):
             theirs["lead_id"], self.env["real.estate.ownership.log"].with_user(self.li).search([]).lead_id.ids
         )
         self.assertEqual(len(self.Visit.with_user(self.manager).search([("team_id", "=", self.team.id)])), 2)
+
+
+class TestOwnershipLogChain(AttributionCase):
+    """The ownership log is tamper-evident: each entry's hash chains it to the previous entry of its office."""
+
+    def setUp(self):
+        super().setUp()
+        self.Log = self.env["real.estate.ownership.log"]
+        for n in range(4):
+            self.register(at=T0 + timedelta(minutes=n), customer_name="链%s" % n, phone="1391234000%s" % n)
+        self.Log._seal([self.team.id])
+
+    def test_verify_holds_on_an_untouched_log(self):
+        result = self.Log.with_user(self.manager).verify(self.team.id)
+        self.assertTrue(result["ok"], result["message"])
+        self.assertEqual(result["checked"], self.Log.search_count([("team_id", "=", self.team.id)]))
+        self.assertFalse(result["first_bad_id"])
+        entries = self.Log.search([("team_id", "=", self.team.id)], order="seal_seq")
+        self.assertEqual(entries.mapped("seal_seq"), list(range(1, len(entries) + 1)))
+        self.assertEqual(entries[1:].mapped("prev_hash"), entries[:-1].mapped("entry_hash"))
+
+    def test_verify_points_at_an_entry_edited_with_sql(self):
+        entries = self.Log.search([("team_id", "=", self.team.id)], order="seal_seq")
+        victim = entries[2]
+        self.env.cr.execute(
+            "UPDATE real_estate_ownership_log SET new_user_id = %s WHERE id = %s", [self.wang.id, victim.id]
+        )
+        self.env.invalidate_all()
+        result = self.Log.with_user(self.manager).verify(self.team.id)
+        self.assertFalse(result["ok"])
+        self.assertEqual((result["first_bad_id"], result["first_bad_position"]), (victim.id, victim.seal_seq))
+        self.assertIn(str(victim.id), result["message"])
+
+    def test_verify_points_at_a_deleted_or_rechained_entry(self):
+        entries = self.Log.search([("team_id", "=", self.team.id)], order="seal_seq")
+        self.env.cr.execute("DELETE FROM real_estate_ownership_log WHERE id = %s", [entries[1].id])
+        self.env.invalidate_all()
+        result = self.Log.with_user(self.manager).verify(self.team.id)
+        self.assertEqual(result["first_bad_id"], entries[2].id, "the entry after the gap no longer links")
+
+    def test_later_entries_extend_the_chain_and_only_managers_verify(self):
+        before = self.Log.search_count([("team_id", "=", self.team.id)])
+        self.register(at=T0 + timedelta(hours=1), customer_name="链后", phone="13912349999")
+        self.assertEqual(self.Log._seal([self.team.id]), 1)
+        self.assertTrue(self.Log.with_user(self.manager).verify(self.team.id)["ok"])
+        self.assertEqual(self.Log.search_count([("seal_seq", "!=", False), ("team_id", "=", self.team.id)]), before + 1)
+        with self.assertRaises(AccessError):
+            self.Log.with_user(self.li).verify(self.team.id)
+        with self.assertRaises(UserError):
+            self.Log.with_user(self.manager).verify(999999)

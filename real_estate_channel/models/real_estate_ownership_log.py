@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class RealEstateOwnershipLog(models.Model):
@@ -10,6 +10,10 @@ class RealEstateOwnershipLog(models.Model):
         selection_add=[("confirmation", "Visit Confirmation"), ("report", "Channel Report")],
         ondelete={"confirmation": "cascade", "report": "cascade"},
     )
+
+    @api.model
+    def _chain_columns(self):
+        return [*super()._chain_columns(), "old_channel_id", "new_channel_id"]
 
     def _owner_label(self, side):
         label = super()._owner_label(side)
