@@ -202,9 +202,11 @@ class RealEstateDispute(models.Model):
     # Who may act (DI-1, DI-3)
     # ------------------------------------------------------------------
     def _is_party(self, user):
-        """Claimants (and, with channels, their agents) never decide (DI-3)."""
+        """DI-3: no one judges their own case: the claimant, the customer's holder when claimed and now
+        (and, with channels, the claiming channel's agents) never decide it, at any step."""
         self.ensure_one()
-        return user == self.claimant_user_id
+        holder = self.env["real.estate.ownership.engine"]._owner(self.lead_id.sudo()) if self.lead_id else user.browse()
+        return user in (self.claimant_user_id | self.owner_before_id | holder)
 
     def _may_act(self, user=None):
         self.ensure_one()
@@ -215,7 +217,9 @@ class RealEstateDispute(models.Model):
     def _check_may_act(self):
         for dispute in self:
             if dispute._is_party(self.env.user):
-                raise AccessError(self.env._("Claimants never decide their own dispute (DI-3)."))
+                raise AccessError(
+                    self.env._("The claimant and the customer's holder never decide their own dispute (DI-3).")
+                )
             if not dispute._may_act():
                 raise AccessError(
                     self.env._(

@@ -82,6 +82,28 @@ class TestDisputes(SplitCase):
         with self.assertRaises(AccessError):
             dispute.with_user(self.manager).write({"state": "decided", "outcome": "upheld"})
 
+    def test_di3_a_team_leader_who_holds_the_customer_never_decides_and_the_step_passes_up(self):
+        """DI-3: the customer's holder cannot decide at any step, even as team leader or manager; the
+        decision goes to the next approvers, who are not parties."""
+        self.env["crm.team.member"].create({"crm_team_id": self.team.id, "user_id": self.leader.id})
+        self.make_roster([self.leader, self.li, self.wang])
+        lead_id = self.register(user=self.leader)["lead_id"]  # the leader received it (rotation)
+        lead = self.env["crm.lead"].browse(lead_id)
+        self.assertEqual(lead.user_id, self.leader)
+        dispute = self.claim(lead_id)
+        self.assertEqual(dispute.state, "team_leader")
+        approvers = dispute.activity_ids.user_id
+        self.assertTrue(approvers)
+        self.assertNotIn(self.leader, approvers, "the holder is not asked to decide")
+        self.assertFalse(approvers & (self.wang | self.leader), "only approvers who are not parties are asked")
+        self.assertFalse(dispute.with_user(self.leader).can_act)
+        with self.assertRaisesRegex(AccessError, "DI-3"):
+            self.decide(dispute, self.leader, "reject")
+        with self.assertRaisesRegex(AccessError, "never decide their own"):
+            dispute.with_user(self.leader).action_escalate()
+        self.decide(dispute, self.manager, "reject")
+        self.assertEqual((dispute.state, dispute.outcome, dispute.decided_by), ("decided", "rejected", self.manager))
+
     def test_di1_upheld_claim_transfers_ownership_with_audit_and_message(self):
         """DI-1: an upheld claim moves the customer through the engine, audited, every party told."""
         first = self.register()  # li's customer
