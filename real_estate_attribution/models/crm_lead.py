@@ -661,7 +661,10 @@ class CrmLead(models.Model):
     # Grade changes (GR-3) and the call-back activity
     # ------------------------------------------------------------------
     def _grade_write_values(self, vals):
-        """GR-3: moving to D needs the follow-up record and a manager's approval; first grading is recorded."""
+        """GR-3: moving to D needs the follow-up record and a manager's approval; first grading is recorded.
+        GR-1 to GR-3: a graded customer keeps a grade (the call-back cadence follows it)."""
+        if not vals["grade"] and self.filtered("grade") and not engine_writes(self.env, "grade_approved"):
+            raise UserError(self.env._("A graded customer keeps a grade: choose A, B, C or D (GR-1 to GR-3)."))
         if vals["grade"] == "D" and not engine_writes(self.env, "grade_approved"):
             for lead in self.filtered(lambda lead: lead.grade != "D"):
                 lead._request_grade_d()

@@ -2,7 +2,7 @@ import phonenumbers
 from markupsafe import Markup
 
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 
 from odoo.addons.base.models.res_partner import _tz_get
 
@@ -167,6 +167,19 @@ class CrmTeam(models.Model):
                 subtype_xmlid="mail.mt_comment",
             )
 
+    def _check_office_write(self, vals):
+        """Site managers keep their offices' rules; the other sales teams, and which teams are offices,
+        stay the sales managers'."""
+        if self.env.su or self.env.user.has_group("sales_team.group_sale_manager"):
+            return
+        if not self.env.user.has_group("real_estate_attribution.group_site_manager"):
+            return  # the access rights refuse it
+        others = self.filtered(lambda team: not team.is_sales_office or "is_sales_office" in vals)
+        if others:
+            raise AccessError(
+                self.env._("Site managers change sales offices only; %(team)s is a sales team.", team=others[0].name)
+            )
+
     def action_verify_ownership_log(self):
         """The office's ownership log against its hash chain (tamper evidence), for the site manager."""
         self.ensure_one()
@@ -194,6 +207,7 @@ class CrmTeam(models.Model):
                 )
 
     def write(self, vals):
+        self._check_office_write(vals)
         result = super().write(vals)
         period_fields = {"visit_protection_days", "call_protection_days", "followup_lapse_days"}
         if period_fields & set(vals):

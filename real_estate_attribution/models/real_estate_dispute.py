@@ -145,6 +145,8 @@ class RealEstateDispute(models.Model):
         workflow = (self._protected_fields() | {"decision_note"}) - self._claim_fields()
         on_behalf = self.env.user.has_group("real_estate_attribution.group_site_manager")
         for vals in vals_list:
+            if vals.get("state") == "submitted":  # the form sends the default state
+                vals = {name: value for name, value in vals.items() if name != "state"}
             if workflow & {name for name, value in vals.items() if value} or (
                 not on_behalf and not self._claims_in_own_name(vals)
             ):

@@ -45,8 +45,9 @@ class RealEstateFollowup(models.Model):
             if not lead:
                 raise ValidationError(self.env._("Choose the customer the follow-up is about."))
             if vals.get("kind") not in kinds:
+                labels = dict(self._fields["kind"]._description_selection(self.env))
                 raise ValidationError(
-                    self.env._("The kind of follow-up must be one of: %(kinds)s.", kinds=", ".join(kinds))
+                    self.env._("The kind of follow-up must be one of: %(kinds)s.", kinds=", ".join(labels.values()))
                 )
             lead.check_access("read")
             records |= engine.register_followup(

@@ -217,7 +217,7 @@ class RealEstateVisit(models.Model):
             phone=phone,
             purpose=purpose,
             source=source,
-            consultant=self._api_member(team, vals, "consultant_id"),
+            consultant=self._api_receiver(team, vals),
             designated=self._api_member(team, vals, "designated_user_id"),
             named=self._api_member(team, vals, "named_user_id"),
             questions_asked=self._api_bool(vals, "questions_asked", True),
@@ -261,6 +261,32 @@ class RealEstateVisit(models.Model):
         if not isinstance(value, bool):
             raise ValidationError(self.env._("%(key)s must be true or false.", key=key))
         return value
+
+    @api.model
+    def _api_receiver(self, team, vals):
+        """RO-1: the rotation decides who receives a walk-in. Only the reception desk (site manager), the
+        data-import group and integrators name the receiving consultant."""
+        consultant = self._api_member(team, vals, "consultant_id")
+        if consultant and not self._may_name_receiver():
+            raise AccessError(
+                self.env._(
+                    "Only the reception desk (site manager), data imports and integrators name the receiving "
+                    "consultant: a walk-in goes to the consultant whose turn it is (RO-1)."
+                )
+            )
+        return consultant
+
+    @api.model
+    def _may_name_receiver(self):
+        user = self.env.user
+        return self.env.su or any(
+            user.has_group(group)
+            for group in (
+                "real_estate_attribution.group_site_manager",
+                "real_estate_attribution.group_data_import",
+                "real_estate_attribution.group_integrator",
+            )
+        )
 
     @api.model
     def _api_member(self, team, vals, key):

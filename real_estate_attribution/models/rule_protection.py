@@ -3,7 +3,7 @@ from datetime import timedelta
 from odoo import api, models
 from odoo.tools import LazyTranslate
 
-from ..tools.i18n import html_lines, lines_in_both
+from ..tools.i18n import both_languages
 
 _lt = LazyTranslate(__name__)
 
@@ -197,12 +197,18 @@ class RuleProtection(models.AbstractModel):
     def _close_open_requests(self, lead, old_user, rule):
         """A change of owner closes what the former owner asked about the customer: a pending grade D
         request (GR-3) is cancelled, the customer leaves draft handovers of the former owner (CS-9).
-        The customer's chatter says so."""
+        The customer's chatter says so, one line per request closed."""
         closed = []
         requests = lead.grade_request_ids.filtered(lambda r: r.state == "pending")
         if requests:
             requests._cancel()
-            closed.append(_lt("the grade D request"))
+            closed.append(
+                _lt(
+                    "The owner changed (%(rule)s): the grade D request of the former owner %(owner)s is closed.",
+                    rule=rule,
+                    owner=old_user.name or "-",
+                )
+            )
         handovers = (
             self.env["real.estate.handover"]
             .sudo()
@@ -210,21 +216,16 @@ class RuleProtection(models.AbstractModel):
         )
         if handovers:
             handovers.write({"lead_ids": [(3, lead.id)]})
-            closed.append(_lt("the draft handover"))
-        if closed:
-            lead._message_log(
-                body=html_lines(
-                    lines_in_both(
-                        self.env,
-                        lambda env: env._(
-                            "The owner changed (%(rule)s): %(closed)s of the former owner %(owner)s is closed.",
-                            rule=rule,
-                            closed=", ".join(str(item._translate(env.lang)) for item in closed),
-                            owner=old_user.name or "-",
-                        ),
-                    )
+            closed.append(
+                _lt(
+                    "The owner changed (%(rule)s): the customer leaves the draft handover of the former owner "
+                    "%(owner)s.",
+                    rule=rule,
+                    owner=old_user.name or "-",
                 )
             )
+        for line in closed:
+            lead._message_log(body=both_languages(self.env, line))
 
     @api.model
     def _transfer_audit_extra(self, previous, protection):

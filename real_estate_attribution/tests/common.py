@@ -56,8 +56,10 @@ class AttributionCase(TransactionCase):
         """Register a contact at ``at`` (time frozen) as ``user`` (default: Li Na)."""
         values = {"team_id": self.team.id, "kind": "visit", "customer_name": "王伟", "phone": "13812345678"}
         values.update(vals)
+        if user is None:  # RO-1: the reception desk names the receiver; consultants get the rotation's choice
+            user = self.manager if vals.get("consultant_id") else self.li
         with freeze_time(at):
-            return self.Visit.with_user(user or self.li).register(values)
+            return self.Visit.with_user(user).register(values)
 
     def attribution(self, lead_id, at):
         with freeze_time(at):

@@ -130,7 +130,6 @@ class TestDisputes(SplitCase):
             customer_name="张丽",
             phone="13700001111",
             consultant_id=self.wang.id,
-            user=self.wang,
         )
         values = {"kind": "spouse", "related_lead_id": husband["lead_id"]}
         draft = (

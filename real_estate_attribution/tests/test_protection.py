@@ -186,7 +186,7 @@ class TestProtection(AttributionCase):
         """PR-5: questions not asked and nobody named: the customer stays with the original consultant."""
         self.make_roster([self.li, self.wang])
         first = self.register()
-        again = self.register(at=self.days(3), consultant_id=self.wang.id, questions_asked=False, user=self.wang)
+        again = self.register(at=self.days(3), consultant_id=self.wang.id, questions_asked=False, user=self.manager)
         self.assertEqual(again["owner_user_id"], self.li.id)
         self.assertEqual(again["rule"], "PR-5")
         self.assertTrue(self.Visit.browse(again["visit_id"]).is_helper)
