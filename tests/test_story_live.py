@@ -118,7 +118,7 @@ def test_report_to_statement(server, admin, office, new_phone):
     assert (decided["state"], decided["outcome"]) == ("decided", "upheld")
 
     # 5. the deal is signed; the split applies, exactly 100%
-    admin("crm.lead", "write", [visit["lead_id"]], {"expected_revenue": 2_000_000})
+    admin("crm.lead", "write", [visit["lead_id"]], {"deal_amount": 2_000_000})
     admin("crm.lead", "action_set_won", [visit["lead_id"]])
     [split] = admin("crm.lead", "commission_shares", [visit["lead_id"]])
     shares = sorted((s["channel_id"] or s["user_id"], s["percent"], s["rule"]) for s in split["shares"])

@@ -3,7 +3,7 @@ from datetime import datetime, time, timedelta
 import pytz
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.osv import expression
 from odoo.tools import SQL, LazyTranslate
 
@@ -18,6 +18,9 @@ _lt = LazyTranslate(__name__)
 
 #: Fields that say who owns a sales-office customer: only the engine writes them.
 OWNERSHIP_FIELDS = ("user_id", "team_id", "protection_id", "in_public_pool")
+#: Facts that decide money (CS-15, CC-1, CC-2): recorded by the site manager or imported, never typed by a
+#: consultant. The signing time is the moment the deal is marked won.
+DEAL_FIELDS = ("unit_ref", "deposit_at", "deal_amount", "date_closed")
 
 
 class CrmLead(models.Model):
@@ -74,6 +77,24 @@ class CrmLead(models.Model):
     unit_ref = fields.Char(string="Unit", help="CS-15: the unit (房号) the customer buys.")
     deposit_at = fields.Datetime(string="Deposit Paid", help="CS-15: the first to pay the deposit gets the unit.")
     unit_won_key = fields.Char(compute="_compute_unit_won_key", store=True, help="The unit, once the deal is won.")
+    deal_locked = fields.Boolean(
+        compute="_compute_deal_locked",
+        help="The current user may not record this office customer's deal (unit, deposit, amount, signing).",
+    )
+    deal_amount = fields.Monetary(
+        currency_field="company_currency",
+        copy=False,
+        tracking=True,
+        help="CC-1, CC-2: the signed contract amount; channel commission is a rate on it. Recorded by the site "
+        "manager or imported, never typed by a consultant (the expected revenue is only a forecast).",
+    )
+
+    @api.depends_context("uid")
+    @api.depends("team_id.is_sales_office")
+    def _compute_deal_locked(self):
+        locked = not self._may_record_deal()
+        for lead in self:
+            lead.deal_locked = locked and lead.is_sales_office
 
     @api.depends("unit_ref", "stage_id.is_won")
     def _compute_unit_won_key(self):
@@ -316,6 +337,7 @@ class CrmLead(models.Model):
         identities = {}
         if not engine_writes(self.env):
             self._check_ownership_write(vals)
+            self._check_deal_facts_write(vals)
             identities = self._identities_before_write(vals)
         if {"phone", "mobile", "team_id"} & set(vals):
             for lead in self:
@@ -353,6 +375,31 @@ class CrmLead(models.Model):
                             field=self._fields[name].get_description(self.env)["string"],
                         )
                     )
+
+    def _check_deal_facts_write(self, vals):
+        """CS-15, CC-1, CC-2: the unit, the deposit, the deal amount and the signing of an office customer
+        are recorded by the site manager or imported; consultants cannot type them."""
+        signing = vals.get("stage_id") and self.env["crm.stage"].browse(vals["stage_id"]).is_won
+        if not (set(DEAL_FIELDS) & set(vals) or signing) or self._may_record_deal():
+            return
+        office_leads = self.filtered("is_sales_office")
+        if office_leads:
+            raise AccessError(
+                self.env._(
+                    "%(customer)s: the unit, the deposit, the deal amount and the signing are recorded by the site "
+                    "manager, not typed by a consultant (CS-15, CC-2).",
+                    customer=office_leads[0].name,
+                )
+            )
+
+    @api.model
+    def _may_record_deal(self):
+        user = self.env.user
+        return (
+            self.env.su
+            or user.has_group("real_estate_attribution.group_site_manager")
+            or user.has_group("real_estate_attribution.group_data_import")
+        )
 
     def _identities_before_write(self, vals):
         """ID-1: the identities a write may change. A number typed is checked at once; a contact chosen
@@ -392,6 +439,8 @@ class CrmLead(models.Model):
                 )
 
     def action_set_won(self):
+        if not self._may_record_deal():
+            self._check_deal_facts_write({"date_closed": True})
         for lead in self.filtered("is_sales_office"):
             lead._check_unit_first_deposit()
         result = super().action_set_won()

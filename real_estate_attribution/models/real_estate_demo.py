@@ -223,7 +223,9 @@ class RealEstateDemoLoader(models.AbstractModel):
                 roster.line_ids.filtered(lambda line, u=who: line.user_id == u).write({"status": args["status"]})
             elif action == "won" and lead:
                 engine._convert_protection(lead.protection_id, at)
-                lead.with_context(attribution_engine=True).write({"expected_revenue": 1_680_000 + 23_000 * n})
+                lead.with_context(attribution_engine=True).write(
+                    {"expected_revenue": 1_680_000 + 23_000 * n, "deal_amount": 1_680_000 + 23_000 * n}
+                )
                 lead.with_context(attribution_engine=True).action_set_won()
             elif action == "release" and lead:
                 engine._release_protection(lead.protection_id, at, args["reason"])

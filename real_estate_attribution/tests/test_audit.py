@@ -122,7 +122,7 @@ class TestOwnershipAudit(AttributionCase):
         result = self.register()
         lead = self.env["crm.lead"].browse(result["lead_id"])
         with freeze_time(self.days(3)):
-            lead.with_user(self.li).action_set_won()
+            lead.with_user(self.manager).action_set_won()
         self.assertEqual(lead.protection_id.state, "converted")
         attribution = self.attribution(lead.id, self.days(200))
         self.assertEqual(attribution["owner_user_id"], self.li.id)

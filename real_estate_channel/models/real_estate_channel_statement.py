@@ -127,9 +127,9 @@ class RealEstateChannelStatement(models.Model):
                         "statement_id": statement.id,
                         "lead_id": share.lead_id.id,
                         "signed_at": share.lead_id.date_closed,
-                        "amount": share.lead_id.expected_revenue * share.percent / 100.0,
+                        "amount": share.lead_id.deal_amount * share.percent / 100.0,
                         "rate": rate,
-                        "commission": share.lead_id.expected_revenue * share.percent / 100.0 * rate / 100.0,
+                        "commission": share.lead_id.deal_amount * share.percent / 100.0 * rate / 100.0,
                     }
                     for share in shares
                 ]
