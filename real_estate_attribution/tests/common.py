@@ -56,8 +56,9 @@ class AttributionCase(TransactionCase):
         """Register a contact at ``at`` (time frozen) as ``user`` (default: Li Na)."""
         values = {"team_id": self.team.id, "kind": "visit", "customer_name": "王伟", "phone": "13812345678"}
         values.update(vals)
-        if user is None:  # RO-1: the reception desk names the receiver; consultants get the rotation's choice
-            user = self.manager if vals.get("consultant_id") else self.li
+        if user is None:  # RO-1, CH-5: the reception desk names the receiver or attaches a channel's claim
+            reception = ("consultant_id", "report_id", "accompanied_by")
+            user = self.manager if any(vals.get(key) for key in reception) else self.li
         with freeze_time(at):
             return self.Visit.with_user(user).register(values)
 

@@ -18,6 +18,13 @@ class RealEstateVisit(models.Model):
     @api.model
     def _prepare_contact(self, vals):
         contact = super()._prepare_contact(vals)
+        if (vals.get("report_id") or vals.get("accompanied_by")) and not self._may_name_receiver():
+            raise AccessError(
+                self.env._(
+                    "Only the reception desk (site manager), data imports and integrators attach a channel's report or "
+                    "canvasser to a visit: the rules find the report that claims the customer (CH-5, CH-12)."
+                )
+            )
         report_id = vals.get("report_id")
         if report_id:
             if not isinstance(report_id, int) or isinstance(report_id, bool):
@@ -37,6 +44,8 @@ class RealEstateVisit(models.Model):
                 raise ValidationError(
                     self.env._("accompanied_by: %(id)s is not an agent of a field-canvasser channel.", id=agent_id)
                 )
+            # CH-12, CH-13: the canvasser's claim needs the channel's agreement in force now
+            self.env["real.estate.ownership.engine"]._check_channel_standing(agent.channel_id, contact.team, contact.at)
             contact.extra["accompanied_agent"] = agent
         confirmed = self._api_bool(vals, "confirmed", False)
         if confirmed:

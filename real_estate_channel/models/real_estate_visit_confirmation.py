@@ -53,8 +53,14 @@ class RealEstateVisitConfirmation(models.Model):
         return super().create(vals_list)
 
     def _check_pending(self):
+        """CH-7, CH-13: a signature is a claim of the channel: the confirmation awaits it, and the channel's
+        agreement is in force now."""
         if self.state != "pending":
             raise UserError(self.env._("%(name)s is not awaiting signatures.", name=self.name))
+        report = self.sudo().report_id
+        self.env["real.estate.ownership.engine"]._check_channel_standing(
+            report.channel_id, report.team_id, fields.Datetime.now()
+        )
 
     def action_sign_agent(self):
         """CH-7: the channel's agent signs (from the portal)."""

@@ -2,6 +2,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from odoo import api, models
+from odoo.exceptions import ValidationError
 from odoo.osv import expression
 
 from odoo.addons.real_estate_attribution.tools import identity
@@ -127,14 +128,27 @@ class RuleChannel(models.AbstractModel):
         return self.env["crm.lead"]
 
     @api.model
+    def _channel_standing(self, channel, team, at):
+        """CH-10, CH-13: a channel claims a customer only under an agreement covering the office and in force at
+        that moment. Returns the refusal (reason, params), or None when the channel stands."""
+        agreement = channel._channel_agreement(team)
+        if not agreement:
+            return "out_of_scope", {"channel": channel.name, "office": team.name}
+        if not agreement._is_in_force(self._office_date(team, at)):
+            return "channel_suspended", {"channel": channel.name}
+        return None
+
+    @api.model
+    def _check_channel_standing(self, channel, team, at):
+        """The same, for claims made in person (accompanied visits, confirmation signatures): refused at once."""
+        refusal = self._channel_standing(channel, team, at)
+        if refusal:
+            raise ValidationError(self._explain("report." + refusal[0], refusal[1]))
+
+    @api.model
     def _check_report_agreement(self, claim, lead):
         """CH-13, CH-10: a suspended channel, or an office outside the agreement, cannot report."""
-        agreement = claim.channel._channel_agreement(claim.team)
-        if not agreement:
-            return "out_of_scope", {"channel": claim.channel.name, "office": claim.team.name}
-        if not agreement._is_in_force(self._office_date(claim.team, claim.at)):
-            return "channel_suspended", {"channel": claim.channel.name}
-        return None
+        return self._channel_standing(claim.channel, claim.team, claim.at)
 
     @api.model
     def _check_report_phone(self, claim, lead):

@@ -2,7 +2,7 @@ from datetime import timedelta
 
 from freezegun import freeze_time
 
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, ValidationError
 
 from .common import T0, ChannelCase
 
@@ -152,6 +152,32 @@ class TestChannelVisits(ChannelCase):
         self.assertEqual(attribution["owner_channel_id"], self.bees.id)
         self.assertEqual(attribution["rule"], "CH-12")
         self.assertIs(self.attribution(result["lead_id"], T0 + timedelta(days=31))["owner_channel_id"], False)
+
+    def test_ch12_ch13_a_claim_in_person_needs_standing(self):
+        """CH-12, CH-13: a consultant cannot attach a canvasser to a visit by themselves; the reception desk
+        cannot either once the canvassers' agreement is suspended: the valid report keeps its claim."""
+        report = self.report(self.submit())
+        with self.assertRaisesRegex(AccessError, "reception desk"):
+            self.arrive(accompanied_by=self.bee.id, user=self.li)
+        with self.assertRaisesRegex(AccessError, "reception desk"):
+            self.arrive(report_id=report.id, user=self.li)
+        self.bees.channel_agreement_ids.action_suspend()
+        visits = self.Visit.search_count([])
+        with self.assertRaisesRegex(ValidationError, "suspended"):
+            self.arrive(accompanied_by=self.bee.id)
+        self.assertEqual(self.Visit.search_count([]), visits, "nothing is written")
+        self.assertEqual(report.state, "valid")
+        result = self.arrive()
+        self.assertEqual(self.report({"report_id": report.id}).visit_id.id, result["visit_id"], "the report still wins")
+
+    def test_ch7_ch13_no_signature_once_the_cooperation_is_suspended(self):
+        """CH-7, CH-13: signing the confirmation is a claim of the channel: refused after its suspension."""
+        result = self.arrive(report_id=self.report(self.submit()).id)
+        confirmation = self.Visit.browse(result["visit_id"]).confirmation_id
+        self.dist.channel_agreement_ids.action_suspend()
+        with self.assertRaisesRegex(ValidationError, "suspended"):
+            confirmation.with_user(self.manager).action_sign_manager()
+        self.assertFalse(confirmation.manager_signed_at)
 
     def test_imported_confirmation_returns_the_channel(self):
         """CH-7: importers record confirmations signed in the source system."""

@@ -219,9 +219,8 @@ class TestAgentPortal(HttpCase):
                 "kind": "visit",
                 "customer_name": "王伟",
                 "phone": "13812345678",
-                "report_id": self.own.id,
             }
-        )
+        )  # the rules find the report that claims the customer (CH-5)
         confirmation = self.own.confirmation_id
         self.assertEqual(confirmation.state, "pending")
         url = "/my/reports/%s" % self.own.id
