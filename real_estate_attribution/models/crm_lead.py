@@ -26,7 +26,9 @@ DEAL_FIELDS = ("unit_ref", "deposit_at", "deal_amount", "date_closed")
 class CrmLead(models.Model):
     """A sales-office customer file (客户档案): identity, visits, protection, owner."""
 
-    _inherit = "crm.lead"
+    _name = "crm.lead"
+    _inherit = ["crm.lead", "real.estate.private.number"]
+    _private_number_fields = ("phone", "mobile", "customer_mobile", "phone_sanitized")
 
     is_sales_office = fields.Boolean(related="team_id.is_sales_office")
     customer_mobile = fields.Char(
@@ -95,6 +97,20 @@ class CrmLead(models.Model):
         locked = not self._may_record_deal()
         for lead in self:
             lead.deal_locked = locked and lead.is_sales_office
+
+    def _private_number_applies(self):
+        return self.is_sales_office
+
+    def _private_number_holder(self):
+        """ID-2: the consultant who holds the customer reads the full number."""
+        return self.protection_id.holder_user_id if self.protection_id.state == "active" else self.user_id
+
+    def _track_filter_for_display(self, tracking_values):
+        """ID-2: a number change in the chatter is shown only to those who read the full number."""
+        tracking_values = super()._track_filter_for_display(tracking_values)
+        if self.id in self._private_number_masked_ids():
+            return tracking_values.filtered(lambda value: value.field_id.name not in self._private_number_fields)
+        return tracking_values
 
     @api.depends("unit_ref", "stage_id.is_won")
     def _compute_unit_won_key(self):

@@ -53,8 +53,9 @@ class RealEstateDispute(models.Model):
 
     _name = "real.estate.dispute"
     _description = "Ownership Dispute"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "real.estate.private.number"]
     _order = "id desc"
+    _private_number_fields = ("customer_phone",)
 
     name = fields.Char(default="/", readonly=True, copy=False)
     team_id = fields.Many2one(
@@ -99,6 +100,10 @@ class RealEstateDispute(models.Model):
     is_special_relation = fields.Boolean(compute="_compute_is_special_relation")
     can_act = fields.Boolean(compute="_compute_can_act")
     can_submit = fields.Boolean(compute="_compute_can_act")
+
+    def _private_number_holder(self):
+        """The claimant typed the number; the customer's holder knows it."""
+        return self.claimant_user_id
 
     @api.depends("kind")
     def _compute_is_special_relation(self):

@@ -29,7 +29,9 @@ class RealEstateProtection(models.Model):
     """
 
     _name = "real.estate.protection"
+    _inherit = ["real.estate.private.number"]
     _description = "Customer Protection Period"
+    _private_number_fields = ("identity",)
     _order = "start desc, id desc"
     _rec_name = "lead_id"
 
@@ -66,6 +68,9 @@ class RealEstateProtection(models.Model):
         compute="_compute_effective_state",
         help="State right now: an active protection past its end is expired even before the cron runs.",
     )
+
+    def _private_number_holder(self):
+        return self.holder_user_id
 
     def init(self):
         self.env.cr.execute(

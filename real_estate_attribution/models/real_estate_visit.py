@@ -33,7 +33,9 @@ class RealEstateVisit(models.Model):
     """A visit to the sales office or a call (来访 / 来电), with its decision."""
 
     _name = "real.estate.visit"
+    _inherit = ["real.estate.private.number"]
     _description = "Visit or Call"
+    _private_number_fields = ("phone", "customer_mobile")
     _order = "visit_at desc, id desc"
 
     name = fields.Char(compute="_compute_name")
@@ -80,6 +82,9 @@ class RealEstateVisit(models.Model):
     reason = fields.Char(readonly=True)
     explanation_params = fields.Json(readonly=True)
     explanation = fields.Text(compute="_compute_explanation")
+
+    def _private_number_holder(self):
+        return self.lead_id._private_number_holder() if self.lead_id else self.owner_user_id
 
     @api.depends("customer_name", "kind", "visit_at")
     def _compute_name(self):

@@ -112,3 +112,19 @@ def surname(name):
     if "," in text:
         return text.split(",", 1)[0].strip().lower()
     return text.split()[0].lower()
+
+
+def mask_number(text):
+    """Any number as the masked form readers without the right to the full one see (ID-2).
+
+    A full number is masked 前三后四; a masked number stays as it is; anything else keeps its first
+    three and last four digits and nothing between.
+    """
+    text = (text or "").strip()
+    if not text or parse_masked(text):
+        return text
+    try:
+        return mask_phone(normalize_phone(text))
+    except InvalidPhone:
+        digits = re.sub(r"\D", "", text)
+        return digits[:3] + MASK + digits[-4:] if len(digits) > 7 else MASK

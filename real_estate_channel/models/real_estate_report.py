@@ -45,8 +45,9 @@ class RealEstateReport(models.Model):
 
     _name = "real.estate.report"
     _description = "Channel Report"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "real.estate.private.number"]
     _order = "reported_at desc, id desc"
+    _private_number_fields = ("phone", "customer_mobile", "referrer_phone", "claim_key")
 
     name = fields.Char(default="/", readonly=True, copy=False)
     team_id = fields.Many2one("crm.team", string="Sales Office", required=True, index=True, readonly=True)
@@ -99,6 +100,10 @@ class RealEstateReport(models.Model):
             """,
             [CLAIM_STATES],
         )
+
+    def _private_number_holder(self):
+        """ID-2: in the office, the consultant holding the customer reads the reported number."""
+        return self.lead_id._private_number_holder()
 
     @api.depends("customer_name")
     def _compute_customer_surname(self):

@@ -256,3 +256,14 @@ class TestReportSubmission(ChannelCase):
                     "state": "valid",
                 }
             )
+
+    def test_id2_reported_numbers_are_read_masked_by_consultants_who_do_not_hold_the_customer(self):
+        """ID-2: the full reported number is the office managers' (and the holder's), masked for others."""
+        report = self.report(self.submit())
+        fields_ = ["phone", "customer_mobile", "claim_key"]
+        self.assertEqual(
+            report.with_user(self.wang).read(fields_)[0],
+            {"id": report.id, "phone": "138****5678", "customer_mobile": "138****5678", "claim_key": "138****5678"},
+        )
+        self.assertEqual(report.with_user(self.manager).read(["phone"])[0]["phone"], "13812345678")
+        self.assertEqual(self.Report.with_user(self.wang).search([("customer_mobile", "=", "+8613812345678")]), report)
