@@ -3,7 +3,7 @@ from datetime import datetime, time, timedelta
 import pytz
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
 from odoo.osv import expression
 from odoo.tools import SQL, LazyTranslate
 
@@ -513,9 +513,18 @@ class CrmLead(models.Model):
                 )
             )
 
+    def _check_api_ids(self):
+        """The ids an API call names are existing customers the caller may read (clean errors, no traceback)."""
+        if not all(isinstance(id_, int) and not isinstance(id_, bool) and id_ > 0 for id_ in self._ids):
+            raise ValidationError(self.env._("Give the customers as a list of their integer ids."))
+        missing = self - self.exists()
+        if missing:
+            raise MissingError(self.env._("No customer with the id %(ids)s.", ids=", ".join(map(str, missing.ids))))
+        self.check_access("read")
+
     def commission_shares(self):
         """XML-RPC: the split of these deals: ``[{lead_id, shares: [{user_id, channel_id, pool, percent, rule}]}]``."""
-        self.check_access("read")
+        self._check_api_ids()
         return [
             {"lead_id": lead.id, "shares": [share._api_values() for share in lead.sudo().share_ids]} for lead in self
         ]
@@ -529,7 +538,7 @@ class CrmLead(models.Model):
         Returns a list of ``{lead_id, owner_user_id, owner_channel_id,
         protection_state, protected_until, rule, explanation}``.
         """
-        self.check_access("read")
+        self._check_api_ids()
         engine = self.env["real.estate.ownership.engine"]
         verdicts = engine.sudo()._attribute(self.sudo())
         result = []
@@ -541,7 +550,7 @@ class CrmLead(models.Model):
 
     def log_followup(self, note="", kind="call", at=None):
         """XML-RPC: log a follow-up by the current user (PR-1, PR-2); ``at`` for imports only."""
-        self.check_access("read")
+        self._check_api_ids()
         Visit = self.env["real.estate.visit"]
         moment = Visit._api_at(at)
         kind = Visit._api_choice({"kind": kind}, "kind", [key for key, _label in FOLLOWUP_KINDS], "call")

@@ -100,6 +100,7 @@ class OwnershipEngine(models.AbstractModel):
     # Read side
     # ------------------------------------------------------------------
     @api.model
+    @api.private
     def resolve(self, team, customer_identity, at=None):
         """Owner of ``customer_identity`` in ``team`` at ``at`` (default: now)."""
         at = at or fields.Datetime.now()
@@ -190,6 +191,7 @@ class OwnershipEngine(models.AbstractModel):
     # Write side
     # ------------------------------------------------------------------
     @api.model
+    @api.private
     def register_contact(self, contact):
         """Decide and record a visit or call; returns the ``real.estate.visit``.
 
@@ -532,6 +534,7 @@ class OwnershipEngine(models.AbstractModel):
     # Follow-ups
     # ------------------------------------------------------------------
     @api.model
+    @api.private
     def register_followup(self, lead, user, at, note="", kind="call"):
         """PR-1, PR-2: a follow-up by the holder restarts the protection."""
         self.env["real.estate.lock"]._acquire(lead.team_id, lead.customer_mobile or "lead:%s" % lead.id)

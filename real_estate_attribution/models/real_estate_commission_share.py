@@ -13,7 +13,7 @@ class RealEstateCommissionShare(models.Model):
     """
 
     _name = "real.estate.commission.share"
-    _inherit = ["real.estate.customer.record"]
+    _inherit = ["real.estate.customer.record", "real.estate.api.values"]
     _description = "Commission Share"
     _order = "lead_id, sequence, id"
 

@@ -53,7 +53,7 @@ class RealEstateDispute(models.Model):
 
     _name = "real.estate.dispute"
     _description = "Ownership Dispute"
-    _inherit = ["mail.thread", "mail.activity.mixin", "real.estate.private.number"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "real.estate.private.number", "real.estate.api.values"]
     _order = "id desc"
     _private_number_fields = ("customer_phone",)
 
@@ -124,6 +124,8 @@ class RealEstateDispute(models.Model):
     def create(self, vals_list):
         engine = self.env["real.estate.ownership.engine"]
         if not self.env.su:
+            for vals in vals_list:
+                self._check_api_values(vals)
             self._check_create_values(vals_list)
         for vals in vals_list:
             if vals.get("name", "/") == "/":
@@ -184,6 +186,7 @@ class RealEstateDispute(models.Model):
     def write(self, vals):
         """DI-3: the workflow fields move only by the buttons; claims are edited while submitted."""
         if not self.env.su:
+            self._check_api_values(vals)
             if self._protected_fields() & set(vals):
                 raise AccessError(self.env._("The state and outcome of a dispute change by its buttons only."))
             if "decision_note" in vals and not all(dispute._may_act() for dispute in self):
@@ -349,6 +352,7 @@ class RealEstateDisputeShare(models.Model):
     """A line of the split a dispute decision applies."""
 
     _name = "real.estate.dispute.share"
+    _inherit = ["real.estate.api.values"]
     _description = "Dispute Split Line"
 
     dispute_id = fields.Many2one("real.estate.dispute", required=True, ondelete="cascade")

@@ -6,6 +6,7 @@ class RealEstateExhibition(models.Model):
     """An exhibition period (展销期) of an office: its customers are shared (CS-7)."""
 
     _name = "real.estate.exhibition"
+    _inherit = ["real.estate.api.values"]
     _description = "Exhibition Period"
     _order = "date_from desc"
 

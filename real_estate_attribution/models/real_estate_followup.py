@@ -15,7 +15,7 @@ class RealEstateFollowup(models.Model):
     """A follow-up logged on a customer (跟进记录); the holder's restarts protection (PR-1, PR-2)."""
 
     _name = "real.estate.followup"
-    _inherit = ["real.estate.customer.record"]
+    _inherit = ["real.estate.customer.record", "real.estate.api.values"]
     _description = "Customer Follow-up"
     _order = "at desc, id desc"
 

@@ -13,7 +13,7 @@ class RealEstateGradeRequest(models.Model):
 
     _name = "real.estate.grade.request"
     _description = "Grade D Request"
-    _inherit = ["real.estate.customer.record", "mail.thread", "mail.activity.mixin"]
+    _inherit = ["real.estate.customer.record", "mail.thread", "mail.activity.mixin", "real.estate.api.values"]
     _order = "id desc"
 
     lead_id = fields.Many2one("crm.lead", string="Customer", required=True, index=True, ondelete="cascade")

@@ -10,7 +10,7 @@ class RealEstateGradeReview(models.Model):
     """A downgrade proposed by the weekly review (GR-1: A→B, GR-2: B→C), confirmed or rejected by the manager."""
 
     _name = "real.estate.grade.review"
-    _inherit = ["real.estate.customer.record"]
+    _inherit = ["real.estate.customer.record", "real.estate.api.values"]
     _description = "Weekly Grade Review Proposal"
     _order = "review_date desc, id desc"
 

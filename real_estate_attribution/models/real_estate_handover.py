@@ -7,7 +7,7 @@ class RealEstateHandover(models.Model):
 
     _name = "real.estate.handover"
     _description = "Customer Handover"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "real.estate.api.values"]
     _order = "date desc, id desc"
 
     name = fields.Char(compute="_compute_name")
@@ -33,6 +33,7 @@ class RealEstateHandover(models.Model):
                     ("protection_id.holder_user_id", "=", handover.from_user_id.id),
                 ]
             )
+        return True
 
     def action_done(self):
         """CS-9: each customer's protection moves to the new consultant through the engine."""

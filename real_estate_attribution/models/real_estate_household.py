@@ -7,7 +7,7 @@ class RealEstateHousehold(models.Model):
 
     _name = "real.estate.household"
     _description = "Customer Household"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "real.estate.api.values"]
 
     name = fields.Char(required=True, tracking=True)
     team_id = fields.Many2one("crm.team", string="Sales Office", required=True, domain=[("is_sales_office", "=", True)])

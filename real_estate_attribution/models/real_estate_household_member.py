@@ -14,6 +14,7 @@ class RealEstateHouseholdMember(models.Model):
     """A customer's place in a household, by relation to its head (ID-3)."""
 
     _name = "real.estate.household.member"
+    _inherit = ["real.estate.api.values"]
     _description = "Household Member"
     _order = "household_id, id"
 

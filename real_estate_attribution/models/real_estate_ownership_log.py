@@ -44,6 +44,7 @@ class RealEstateOwnershipLog(models.Model):
     """
 
     _name = "real.estate.ownership.log"
+    _inherit = ["real.estate.api.values"]
     _description = "Ownership Audit Log"
     _order = "date desc, id desc"
     _rec_name = "lead_id"

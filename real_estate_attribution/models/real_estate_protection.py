@@ -29,7 +29,7 @@ class RealEstateProtection(models.Model):
     """
 
     _name = "real.estate.protection"
-    _inherit = ["real.estate.private.number"]
+    _inherit = ["real.estate.private.number", "real.estate.api.values"]
     _description = "Customer Protection Period"
     _private_number_fields = ("identity",)
     _order = "start desc, id desc"

@@ -5,6 +5,7 @@ class RealEstateReferral(models.Model):
     """An employee's referral pre-registered with the project manager (CS-12)."""
 
     _name = "real.estate.referral"
+    _inherit = ["real.estate.api.values"]
     _description = "Employee Referral"
     _order = "agreed_date desc, id desc"
 

@@ -12,7 +12,7 @@ class RealEstateRoster(models.Model):
 
     _name = "real.estate.roster"
     _description = "Duty Roster"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "real.estate.api.values"]
     _order = "date desc, team_id"
 
     name = fields.Char(compute="_compute_name", store=True)

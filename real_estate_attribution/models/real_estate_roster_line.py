@@ -19,6 +19,7 @@ class RealEstateRosterLine(models.Model):
     """A consultant's place and status in a day's rotation (RO-2, RO-5)."""
 
     _name = "real.estate.roster.line"
+    _inherit = ["real.estate.api.values"]
     _description = "Duty Roster Line"
     _order = "roster_id, sequence, id"
 
@@ -113,15 +114,19 @@ class RealEstateRosterLine(models.Model):
     def action_available(self):
         for line in self:
             line._set_status("available")
+        return True
 
     def action_with_customer(self):
         for line in self:
             line._set_status("with_customer")
+        return True
 
     def action_assigned_work(self):
         for line in self:
             line._set_status("assigned_work")
+        return True
 
     def action_absent(self):
         for line in self:
             line._set_status("absent")
+        return True

@@ -19,6 +19,7 @@ class RealEstateRotationTurn(models.Model):
     """The rotation ledger: every reception and every turn passed over (RO-1 to RO-6)."""
 
     _name = "real.estate.rotation.turn"
+    _inherit = ["real.estate.api.values"]
     _description = "Rotation Ledger Entry"
     _order = "at desc, id desc"
 

@@ -6,6 +6,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from ..tools import identity
 from ..tools.engine import engine_writes
 from .ownership_engine import Contact
+from .real_estate_api_values import FIRST_YEAR
 
 VISIT_KINDS = [("visit", "Visit"), ("call", "Call")]
 VISIT_PURPOSES = [
@@ -33,7 +34,7 @@ class RealEstateVisit(models.Model):
     """A visit to the sales office or a call (来访 / 来电), with its decision."""
 
     _name = "real.estate.visit"
-    _inherit = ["real.estate.private.number"]
+    _inherit = ["real.estate.private.number", "real.estate.api.values"]
     _description = "Visit or Call"
     _private_number_fields = ("phone", "customer_mobile")
     _order = "visit_at desc, id desc"
@@ -325,4 +326,8 @@ class RealEstateVisit(models.Model):
             raise ValidationError(self.env._("at must be a UTC time written YYYY-MM-DD HH:MM:SS.")) from None
         if at > now + FUTURE_TOLERANCE:
             raise ValidationError(self.env._("at (%(at)s UTC) lies in the future.", at=fields.Datetime.to_string(at)))
+        if at.year < FIRST_YEAR:
+            raise ValidationError(
+                self.env._("at (%(at)s UTC) lies before %(year)s: check the date.", at=value, year=FIRST_YEAR)
+            )
         return at

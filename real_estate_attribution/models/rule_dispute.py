@@ -16,6 +16,7 @@ class RuleDispute(models.AbstractModel):
     _description = "Ownership Rules: Disputes (DI)"
 
     @api.model
+    @api.private
     def decide_dispute(self, dispute, outcome, at, judge):
         """DI-1, DI-2: apply a decision, ownership and split, in one transaction, and tell every party."""
         lead = dispute.lead_id.sudo()

@@ -147,6 +147,7 @@ class RuleProtection(models.AbstractModel):
         )
 
     @api.model
+    @api.private
     def transfer_ownership(self, lead, at, rule, source, new_user=None, reason="transfer", **holder):
         """Hand a customer to a new holder (dispute decision DI-1/DI-2, handover CS-9, redistribution GR-4).
 

@@ -40,6 +40,7 @@ class OwnershipEngine(models.AbstractModel):
         return super()._protection_window(team, kind, last_contact, last_followup)
 
     @api.model
+    @api.private
     def register_contact(self, contact):
         """CH-2, CH-11: a visit and a report of one customer are decided one after the other.
 
@@ -234,6 +235,7 @@ class OwnershipEngine(models.AbstractModel):
         )
 
     @api.model
+    @api.private
     def confirm_channel_visit(self, confirmation, at):
         """CH-7, CH-8, CH-12: all three signed: the channel protection starts from the visit."""
         confirmation = confirmation.sudo()

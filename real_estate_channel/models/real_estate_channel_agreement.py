@@ -7,7 +7,7 @@ class RealEstateChannelAgreement(models.Model):
 
     _name = "real.estate.channel.agreement"
     _description = "Channel Agreement"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "real.estate.api.values"]
     _order = "id desc"
 
     name = fields.Char(required=True, tracking=True)
@@ -63,9 +63,11 @@ class RealEstateChannelAgreement(models.Model):
 
     def action_suspend(self):
         self.write({"state": "suspended"})
+        return True
 
     def action_activate(self):
         self.write({"state": "active"})
+        return True
 
     def _is_in_force(self, day):
         """Active and within its dates on ``day``."""

@@ -9,6 +9,7 @@ class RealEstateChannelFlag(models.Model):
     """A channel flagged for one day (CH-6): many reports, few visits; its contested reports are void."""
 
     _name = "real.estate.channel.flag"
+    _inherit = ["real.estate.api.values"]
     _description = "Channel Flagged for a Day"
     _order = "date desc, id desc"
 

@@ -13,7 +13,7 @@ class RealEstateChannelPenalty(models.Model):
 
     _name = "real.estate.channel.penalty"
     _description = "Channel Penalty"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "real.estate.api.values"]
     _order = "date desc, id desc"
 
     agreement_id = fields.Many2one("real.estate.channel.agreement", required=True, index=True)
@@ -39,10 +39,14 @@ class RealEstateChannelPenalty(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
+            if not self.env.su:
+                self._check_api_values(vals)
             self._check_workflow_write(vals)
         return super().create(vals_list)
 
     def write(self, vals):
+        if not self.env.su:
+            self._check_api_values(vals)
         self._check_workflow_write(vals)
         if not engine_writes(self.env, "penalty_workflow") and any(p.state == "confirmed" for p in self):
             raise UserError(self.env._("A confirmed penalty cannot be changed (CH-13)."))

@@ -29,7 +29,7 @@ class RealEstateChannelStatement(models.Model):
 
     _name = "real.estate.channel.statement"
     _description = "Channel Commission Statement"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "real.estate.api.values"]
     _order = "date_from desc, id desc"
 
     name = fields.Char(compute="_compute_name", store=True)
@@ -180,6 +180,7 @@ class RealEstateChannelStatement(models.Model):
 
 class RealEstateChannelStatementLine(models.Model):
     _name = "real.estate.channel.statement.line"
+    _inherit = ["real.estate.api.values"]
     _description = "Channel Statement Line"
     _order = "signed_at, id"
 

@@ -6,6 +6,7 @@ class RealEstateCommissionScheme(models.Model):
     """A tiered channel commission scheme (跳点, CC-1)."""
 
     _name = "real.estate.commission.scheme"
+    _inherit = ["real.estate.api.values"]
     _description = "Channel Commission Scheme"
 
     name = fields.Char(required=True)
@@ -31,6 +32,7 @@ class RealEstateCommissionScheme(models.Model):
 
 class RealEstateCommissionTier(models.Model):
     _name = "real.estate.commission.tier"
+    _inherit = ["real.estate.api.values"]
     _description = "Channel Commission Tier"
     _order = "scheme_id, min_units"
 

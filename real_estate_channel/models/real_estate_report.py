@@ -45,7 +45,7 @@ class RealEstateReport(models.Model):
 
     _name = "real.estate.report"
     _description = "Channel Report"
-    _inherit = ["mail.thread", "real.estate.private.number"]
+    _inherit = ["mail.thread", "real.estate.private.number", "real.estate.api.values"]
     _order = "reported_at desc, id desc"
     _private_number_fields = ("phone", "customer_mobile", "referrer_phone", "claim_key")
 

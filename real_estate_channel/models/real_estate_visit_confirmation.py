@@ -14,7 +14,7 @@ class RealEstateVisitConfirmation(models.Model):
 
     _name = "real.estate.visit.confirmation"
     _description = "Visit Confirmation"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "real.estate.api.values"]
     _order = "id desc"
 
     name = fields.Char(default="/", readonly=True, copy=False)

@@ -65,6 +65,7 @@ class RuleChannel(models.AbstractModel):
     # Submission
     # ------------------------------------------------------------------
     @api.model
+    @api.private
     def submit_report(self, claim):
         """Decide a report at submission and record it (CH-1 to CH-6, CH-10, CH-11, CH-12, CH-14)."""
         self.env["real.estate.lock"]._acquire(claim.team, claim.lock_key)
