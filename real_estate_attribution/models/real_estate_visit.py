@@ -132,7 +132,8 @@ class RealEstateVisit(models.Model):
         answers to the three questions (PR-5). Returns ``{visit_id, lead_id,
         owner_user_id, owner_channel_id, protected_until, rule, explanation}``.
         """
-        self.check_access("create")
+        if not self.env.user.has_group("real_estate_attribution.group_consultant"):
+            raise AccessError(self.env._("Visits and calls are registered by the office's consultants (RO-1)."))
         contact = self._prepare_contact(vals)
         visit = self.env["real.estate.ownership.engine"].register_contact(contact)
         return visit._api_result()

@@ -194,7 +194,13 @@ class RealEstateReport(models.Model):
         ``at`` (import group only), ``product``, ``referrer_phone``. Returns
         ``{report_id, state, reason_code, message, valid_until}``.
         """
-        self.check_access("create")
+        user = self.env.user
+        if not (
+            user.has_group("real_estate_attribution.group_consultant") or (user.share and user.partner_id.channel_id)
+        ):
+            raise AccessError(
+                self.env._("Reports are submitted by a channel's agents or the office's consultants (CH-1).")
+            )
         claim = self._prepare_claim(vals)
         report = self.env["real.estate.ownership.engine"].submit_report(claim)
         return report.with_env(self.env)._api_result()
