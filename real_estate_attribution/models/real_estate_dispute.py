@@ -122,6 +122,7 @@ class RealEstateDispute(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        self.check_access("create")  # the access rights first: a refusal is an AccessError
         engine = self.env["real.estate.ownership.engine"]
         if not self.env.su:
             for vals in vals_list:
@@ -185,6 +186,7 @@ class RealEstateDispute(models.Model):
 
     def write(self, vals):
         """DI-3: the workflow fields move only by the buttons; claims are edited while submitted."""
+        self.check_access("write")  # the access rights first: a refusal is an AccessError
         if not self.env.su:
             self._check_api_values(vals)
             if self._protected_fields() & set(vals):
@@ -362,17 +364,20 @@ class RealEstateDisputeShare(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        self.check_access("create")  # the access rights first: a refusal is an AccessError
         lines = super().create(vals_list)
         if not self.env.su:
             lines.dispute_id._check_editable()
         return lines
 
     def write(self, vals):
+        self.check_access("write")  # the access rights first: a refusal is an AccessError
         if not self.env.su:
             self.dispute_id._check_editable()
         return super().write(vals)
 
     def unlink(self):
+        self.check_access("unlink")  # the access rights first: a refusal is an AccessError
         if not self.env.su:
             self.dispute_id._check_editable()
         return super().unlink()

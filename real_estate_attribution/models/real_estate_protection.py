@@ -2,6 +2,7 @@ import logging
 import threading
 
 from odoo import api, fields, models
+from odoo.exceptions import AccessError
 from odoo.tools import SQL
 
 _logger = logging.getLogger(__name__)
@@ -137,7 +138,10 @@ class RealEstateProtection(models.Model):
         return done
 
     def action_open_release(self):
+        """PR-3: a site manager releases a protection to the public pool."""
         self.ensure_one()
+        if not self.env.user.has_group("real_estate_attribution.group_site_manager"):
+            raise AccessError(self.env._("Only a site manager releases a protection (PR-3)."))
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Release to Public Pool"),

@@ -72,6 +72,7 @@ class RealEstateRosterLine(models.Model):
             line.turn_count = counts.get((line.roster_id.id, line.user_id.id), 0)
 
     def write(self, vals):
+        self.check_access("write")  # the access rights first: a refusal is an AccessError
         if not (self.env.su or self.env.user.has_group("real_estate_attribution.group_site_manager")):
             self._check_consultant_write(vals)
         return super().write(vals)

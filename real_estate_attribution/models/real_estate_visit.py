@@ -113,6 +113,7 @@ class RealEstateVisit(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         """Visits are decided by the engine: use :meth:`register` or the reception desk."""
+        self.check_access("create")  # the access rights first: a refusal is an AccessError
         if not engine_writes(self.env):
             raise UserError(
                 self.env._("Register visits and calls with the reception desk (Receive Visitor) or the API.")

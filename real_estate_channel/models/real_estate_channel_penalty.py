@@ -38,6 +38,7 @@ class RealEstateChannelPenalty(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        self.check_access("create")  # the access rights first: a refusal is an AccessError
         for vals in vals_list:
             if not self.env.su:
                 self._check_api_values(vals)
@@ -45,6 +46,7 @@ class RealEstateChannelPenalty(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
+        self.check_access("write")  # the access rights first: a refusal is an AccessError
         if not self.env.su:
             self._check_api_values(vals)
         self._check_workflow_write(vals)

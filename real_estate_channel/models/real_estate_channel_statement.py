@@ -67,6 +67,7 @@ class RealEstateChannelStatement(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        self.check_access("create")  # the access rights first: a refusal is an AccessError
         for vals in vals_list:
             self._check_workflow_write(vals)
         statements = super().create(vals_list)
@@ -74,6 +75,7 @@ class RealEstateChannelStatement(models.Model):
         return statements
 
     def write(self, vals):
+        self.check_access("write")  # the access rights first: a refusal is an AccessError
         self._check_workflow_write(vals)
         if any(statement.state != "draft" for statement in self) and set(vals) - {"state"}:
             raise UserError(self.env._("A confirmed statement is frozen (CC-2)."))

@@ -175,6 +175,7 @@ class RealEstateReport(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        self.check_access("create")  # the access rights first: a refusal is an AccessError
         if not engine_writes(self.env):
             raise UserError(self.env._("Reports are submitted with the report form, the portal or the API (submit)."))
         for vals in vals_list:

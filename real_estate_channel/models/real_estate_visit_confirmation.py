@@ -47,6 +47,7 @@ class RealEstateVisitConfirmation(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        self.check_access("create")  # the access rights first: a refusal is an AccessError
         for vals in vals_list:
             if vals.get("name", "/") == "/":
                 vals["name"] = self.env["ir.sequence"].sudo().next_by_code("real.estate.visit.confirmation") or "/"
