@@ -4,7 +4,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
 from ..tools import identity
-from ..tools.engine import engine_writes
+from ..tools.engine import check_engine_create
 from .ownership_engine import Contact
 from .real_estate_api_values import FIRST_YEAR
 
@@ -113,11 +113,9 @@ class RealEstateVisit(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         """Visits are decided by the engine: use :meth:`register` or the reception desk."""
-        self.check_access("create")  # the access rights first: a refusal is an AccessError
-        if not engine_writes(self.env):
-            raise UserError(
-                self.env._("Register visits and calls with the reception desk (Receive Visitor) or the API.")
-            )
+        check_engine_create(
+            self, self.env._("Register visits and calls with the reception desk (Receive Visitor) or the API.")
+        )
         return super().create(vals_list)
 
     # ------------------------------------------------------------------

@@ -1,3 +1,6 @@
+from odoo.exceptions import AccessError, UserError
+
+
 def engine_writes(env, flag="attribution_engine"):
     """True when the ownership engine itself writes: under sudo, with its context flag.
 
@@ -5,3 +8,16 @@ def engine_writes(env, flag="attribution_engine"):
     context. The engine always writes as superuser, which no caller can be.
     """
     return env.su and bool(env.context.get(flag))
+
+
+def check_engine_create(records, message):
+    """Refuse a create that does not come from the engine, with ``message`` saying the way instead.
+
+    A caller without the access right gets an AccessError, one with it (a
+    manager, an import) a UserError; both name the screen or API method that
+    makes the record through the rules.
+    """
+    if not records.has_access("create"):
+        raise AccessError(message)
+    if not engine_writes(records.env):
+        raise UserError(message)

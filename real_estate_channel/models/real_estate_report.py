@@ -4,7 +4,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
 from odoo.addons.real_estate_attribution.tools import identity
-from odoo.addons.real_estate_attribution.tools.engine import engine_writes
+from odoo.addons.real_estate_attribution.tools.engine import check_engine_create
 
 from .rule_channel import CLAIM_STATES, ReportClaim
 
@@ -175,9 +175,9 @@ class RealEstateReport(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        self.check_access("create")  # the access rights first: a refusal is an AccessError
-        if not engine_writes(self.env):
-            raise UserError(self.env._("Reports are submitted with the report form, the portal or the API (submit)."))
+        check_engine_create(
+            self, self.env._("Reports are submitted with the report form, the portal or the API (submit).")
+        )
         for vals in vals_list:
             if vals.get("name", "/") == "/":
                 vals["name"] = self.env["ir.sequence"].sudo().next_by_code("real.estate.report") or "/"
