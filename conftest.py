@@ -46,6 +46,21 @@ _server_errors = _ServerErrors()
 
 def pytest_sessionstart(session):
     logging.getLogger().addHandler(_server_errors)
+    _read_manifests_once()
+
+
+def _read_manifests_once():
+    """Read every addon's manifest now, in one thread.
+
+    The HTTP server reads them lazily on its first static file; the browser tests ask for many static files
+    at once, and CPython 3.11.2's ``ast`` (Debian 12's) fails when several threads parse at the same time
+    ("AST constructor recursion depth mismatch").
+    """
+    try:
+        import odoo.http  # noqa: PLC0415
+    except ImportError:
+        return
+    odoo.http.root.statics  # noqa: B018 - a lazy property: computing it reads every manifest
 
 
 @pytest.fixture(autouse=True)

@@ -70,9 +70,8 @@ def test_report_to_statement(server, admin, office, new_phone):
             "team_id": office["team_id"],
             "customer_name": "冯先生",
             "phone": phone,
-            "report_id": report["report_id"],
         },
-    )
+    )  # the rules find the channel's report (CH-5)
     assert (visit["rule"], visit["owner_channel_id"]) == ("CH-7", False)
     receiver = server.rpc(*[office["logins"][office["users"].index(visit["owner_user_id"])]] * 2)
 
