@@ -35,6 +35,7 @@ APPROVER_GROUPS = {
 }
 NEXT_STEP = {"submitted": "team_leader", "team_leader": "manager", "manager": "director"}
 PROTECTED_FIELDS = {
+    "decision_note_by",
     "state",
     "proposed_outcome",
     "outcome",
@@ -87,6 +88,9 @@ class RealEstateDispute(models.Model):
     proposed_outcome = fields.Selection(OUTCOMES, readonly=True, help="DI-2: the site manager's decision under review.")
     outcome = fields.Selection(OUTCOMES, readonly=True, tracking=True)
     decision_note = fields.Text()
+    decision_note_by = fields.Many2one(
+        "res.users", string="Note Written by", readonly=True, copy=False, help="The approver whose decision note it is."
+    )
     decided_by = fields.Many2one("res.users", readonly=True)
     decided_at = fields.Datetime(readonly=True)
     share_ids = fields.One2many(
@@ -191,10 +195,12 @@ class RealEstateDispute(models.Model):
             self._check_api_values(vals)
             if self._protected_fields() & set(vals):
                 raise AccessError(self.env._("The state and outcome of a dispute change by its buttons only."))
-            if "decision_note" in vals and not all(dispute._may_act() for dispute in self):
-                raise AccessError(
-                    self.env._("Only the approvers of the dispute's step write its decision note (DI-3).")
-                )
+            if "decision_note" in vals:
+                if not all(dispute._may_act() for dispute in self):
+                    raise AccessError(
+                        self.env._("Only the approvers of the dispute's step write its decision note (DI-3).")
+                    )
+                vals = dict(vals, decision_note_by=self.env.user.id)
             self._check_editable()
         return super().write(vals)
 
@@ -227,7 +233,12 @@ class RealEstateDispute(models.Model):
         return bool(group) and user.has_group(group) and not self._is_party(user)
 
     def _check_may_act(self):
+        """DI-1, DI-3: the step's approvers act, one decision at a time: each takes the dispute's lock first, so
+        that a second decision decided on the same state is retried, and then finds the dispute decided."""
         for dispute in self:
+            self.env["real.estate.lock"]._acquire(dispute.sudo().team_id, "dispute:%s" % dispute.id)
+            if dispute.state == "decided":
+                raise UserError(self.env._("%(name)s is already decided.", name=dispute.name))
             if dispute._is_party(self.env.user):
                 raise AccessError(
                     self.env._("The claimant and the customer's holder never decide their own dispute (DI-3).")
@@ -295,8 +306,16 @@ class RealEstateDispute(models.Model):
         return True
 
     def _check_decision_note(self):
-        """DI-2: every party is told the result and why: a decision carries the approver's note."""
+        """DI-2: every party is told the result and why: a decision carries the deciding approver's own note."""
         for dispute in self:
+            if dispute.decision_note and dispute.decision_note_by and dispute.decision_note_by != self.env.user:
+                raise UserError(
+                    self.env._(
+                        "The decision note of %(name)s is %(author)s's: write your own before deciding.",
+                        name=dispute.name,
+                        author=dispute.decision_note_by.name,
+                    )
+                )
             if not (dispute.decision_note or "").strip():
                 raise UserError(
                     self.env._(
