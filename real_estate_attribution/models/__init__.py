@@ -9,6 +9,7 @@ from . import ownership_engine
 from . import real_estate_lock
 from . import real_estate_customer_record
 from . import real_estate_private_number
+from . import real_estate_api_ids
 from . import real_estate_api_values
 from . import crm_team
 from . import crm_team_member

@@ -27,7 +27,7 @@ class CrmLead(models.Model):
     """A sales-office customer file (客户档案): identity, visits, protection, owner."""
 
     _name = "crm.lead"
-    _inherit = ["crm.lead", "real.estate.private.number"]
+    _inherit = ["crm.lead", "real.estate.private.number", "real.estate.api.ids"]
     _private_number_fields = ("phone", "mobile", "customer_mobile", "phone_sanitized")
 
     is_sales_office = fields.Boolean(related="team_id.is_sales_office")

@@ -16,7 +16,8 @@ class CrmTeam(models.Model):
     defaults of RULES.md, so that each office can tune its own rulebook.
     """
 
-    _inherit = "crm.team"
+    _name = "crm.team"
+    _inherit = ["crm.team", "real.estate.api.ids"]
 
     is_sales_office = fields.Boolean(
         string="Sales Office",

@@ -18,7 +18,7 @@ import pytz
 from markupsafe import Markup
 
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 
 from ..tools.i18n import lines_in_both
 
@@ -537,6 +537,13 @@ class OwnershipEngine(models.AbstractModel):
     @api.private
     def register_followup(self, lead, user, at, note="", kind="call"):
         """PR-1, PR-2: a follow-up by the holder restarts the protection."""
+        if not lead.team_id.is_sales_office:
+            raise UserError(
+                self.env._(
+                    "%(customer)s is not a customer of a sales office: its follow-ups protect no one.",
+                    customer=lead.name,
+                )
+            )
         self.env["real.estate.lock"]._acquire(lead.team_id, lead.customer_mobile or "lead:%s" % lead.id)
         protection = lead.protection_id
         restarts = bool(protection) and protection._state_at(at) == "active" and protection.holder_user_id == user

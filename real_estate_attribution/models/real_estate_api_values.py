@@ -20,17 +20,22 @@ class RealEstateApiValues(models.AbstractModel):
     """
 
     _name = "real.estate.api.values"
+    _inherit = ["real.estate.api.ids"]
     _description = "Checked Values"
 
     @api.model_create_multi
     def create(self, vals_list):
+        self._check_vals_list(vals_list)
         if not self.env.su:
+            self.check_access("create")  # the access rights first: a refusal is an AccessError
             for vals in vals_list:
                 self._check_api_values(vals)
+                self._check_api_required(vals)
         return super().create(vals_list)
 
     def write(self, vals):
         if not self.env.su:
+            self.check_access("write")  # the access rights first: a refusal is an AccessError
             self._check_api_values(vals)
         return super().write(vals)
 
@@ -42,6 +47,10 @@ class RealEstateApiValues(models.AbstractModel):
             field = self._fields.get(name) if isinstance(name, str) else None
             if field is None:
                 raise ValidationError(self.env._("Unknown field: %(field)s.", field=str(name)[:80]))
+            if field.required and field.type != "boolean" and (value is False or value is None):
+                raise ValidationError(
+                    self.env._("%(field)s is required.", field=field.get_description(self.env)["string"])
+                )
             if not self._api_value_fits(field, value):
                 raise ValidationError(
                     self.env._(
@@ -52,17 +61,31 @@ class RealEstateApiValues(models.AbstractModel):
                 )
 
     @api.model
+    def _check_api_required(self, vals):
+        """A record is created with every required field, given or by default (the database would refuse it
+        with a traceback)."""
+        values = self._add_missing_default_values(dict(vals))
+        for name, field in self._fields.items():
+            if field.required and field.store and not field.compute and field.type != "boolean":
+                if values.get(name) in (None, False):
+                    raise ValidationError(
+                        self.env._("%(field)s is required.", field=field.get_description(self.env)["string"])
+                    )
+
+    @api.model
     def _api_value_fits(self, field, value):
         if value is False or value is None:
-            return field.type != "boolean" or value is False
+            return value is False if field.type == "boolean" else not field.required
         kind = field.type
+        if kind == "many2one":
+            return self._api_record_exists(field, value)
         if kind in ("char", "text", "html"):
             return isinstance(value, str) and len(value) <= 100_000
         if kind == "selection":
             return isinstance(value, str) and value in self._api_selection_keys(field)
         if kind == "boolean":
             return isinstance(value, bool)
-        if kind in ("integer", "many2one"):
+        if kind == "integer":
             return isinstance(value, int) and not isinstance(value, bool) and -INT_LIMIT <= value <= INT_LIMIT
         if kind in ("float", "monetary"):
             return (
@@ -78,6 +101,13 @@ class RealEstateApiValues(models.AbstractModel):
         if kind == "json":
             return isinstance(value, (dict, list))
         return True
+
+    @api.model
+    def _api_record_exists(self, field, value):
+        """A many2one names an existing record (the database would refuse it with a traceback)."""
+        if not isinstance(value, int) or isinstance(value, bool) or not 0 < value <= INT_LIMIT:
+            return False
+        return bool(self.env[field.comodel_name].sudo().browse(value).exists())
 
     @api.model
     def _api_selection_keys(self, field):

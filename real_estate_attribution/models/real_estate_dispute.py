@@ -127,14 +127,13 @@ class RealEstateDispute(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         self.check_access("create")  # the access rights first: a refusal is an AccessError
+        self._check_vals_list(vals_list)
         engine = self.env["real.estate.ownership.engine"]
         if not self.env.su:
             for vals in vals_list:
                 self._check_api_values(vals)
             self._check_create_values(vals_list)
         for vals in vals_list:
-            if vals.get("name", "/") == "/":
-                vals["name"] = self.env["ir.sequence"].sudo().next_by_code("real.estate.dispute") or "/"
             if not vals.get("lead_id") and vals.get("customer_phone"):
                 team = self.env["crm.team"].browse(vals.get("team_id") or self.default_get(["team_id"])["team_id"])
                 lead = engine._find_customer(team, engine._normalize_identity(team, vals["customer_phone"]))
@@ -149,7 +148,13 @@ class RealEstateDispute(models.Model):
                 )
             dispute.owner_before_id = dispute.lead_id.protection_id.holder_user_id
             dispute._check_claim_against_owner()
+        disputes._assign_number()
         return disputes
+
+    def _assign_number(self):
+        """A claim takes its number once it is accepted: a refused one consumes none."""
+        for dispute in self.sudo().filtered(lambda dispute: dispute.name in (False, "/")):
+            dispute.name = self.env["ir.sequence"].next_by_code("real.estate.dispute") or "/"
 
     def _check_create_values(self, vals_list):
         """DI-1, DI-3: a claim starts submitted, in the claimant's own name; the workflow writes the rest.
@@ -384,6 +389,7 @@ class RealEstateDisputeShare(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         self.check_access("create")  # the access rights first: a refusal is an AccessError
+        self._check_vals_list(vals_list)
         lines = super().create(vals_list)
         if not self.env.su:
             lines.dispute_id._check_editable()

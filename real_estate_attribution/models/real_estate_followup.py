@@ -35,6 +35,7 @@ class RealEstateFollowup(models.Model):
     def create(self, vals_list):
         """Follow-ups typed in the form go through the engine, as the current user, now (PR-1, PR-2)."""
         self.check_access("create")  # the access rights first: a refusal is an AccessError
+        self._check_vals_list(vals_list)
         if engine_writes(self.env, "attribution_engine_followup"):
             return super().create(vals_list)
         engine = self.env["real.estate.ownership.engine"]

@@ -34,6 +34,7 @@ class RealEstateGradeRequest(models.Model):
     def create(self, vals_list):
         """GR-3: a request starts pending, for a customer the requester may grade, with follow-ups on record."""
         self.check_access("create")  # the access rights first: a refusal is an AccessError
+        self._check_vals_list(vals_list)
         if not self.env.su:
             for vals in vals_list:
                 for name in ("state", "decided_by", "requested_by"):

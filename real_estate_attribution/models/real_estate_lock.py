@@ -1,4 +1,5 @@
 from odoo import fields, models
+from odoo.exceptions import MissingError
 from odoo.tools import SQL
 
 
@@ -30,6 +31,8 @@ class RealEstateLock(models.Model):
         A decision that meets a concurrent one fails with a serialization error, which Odoo's request
         handling retries on a fresh snapshot: an expected outcome, not logged as a bad query.
         """
+        if not team:
+            raise MissingError(self.env._("No sales office to decide in: the record does not exist or has none."))
         self.env.cr.execute(
             SQL(
                 """

@@ -5,6 +5,7 @@ class ProtectionRelease(models.TransientModel):
     """A manager releases a customer to the public pool, with a reason (PR-3)."""
 
     _name = "real.estate.protection.release"
+    _inherit = ["real.estate.api.ids"]
     _description = "Release a Protection"
 
     protection_id = fields.Many2one("real.estate.protection", required=True, readonly=True)

@@ -8,6 +8,7 @@ class ReceiveVisitor(models.TransientModel):
     """Reception desk: ask the three questions (PR-5), match the identity, assign by the rules."""
 
     _name = "real.estate.receive.visitor"
+    _inherit = ["real.estate.api.ids"]
     _description = "Receive a Visitor or Caller"
 
     team_id = fields.Many2one(

@@ -8,6 +8,7 @@ class RedistributePool(models.TransientModel):
     """GR-4: the manager hands the D pool round-robin to other consultants for another try (互换资源)."""
 
     _name = "real.estate.redistribute.pool"
+    _inherit = ["real.estate.api.ids"]
     _description = "Redistribute the D Pool"
 
     team_id = fields.Many2one("crm.team", string="Sales Office", required=True, domain=[("is_sales_office", "=", True)])

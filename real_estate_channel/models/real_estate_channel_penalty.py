@@ -39,6 +39,7 @@ class RealEstateChannelPenalty(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         self.check_access("create")  # the access rights first: a refusal is an AccessError
+        self._check_vals_list(vals_list)
         for vals in vals_list:
             if not self.env.su:
                 self._check_api_values(vals)

@@ -68,6 +68,7 @@ class RealEstateChannelStatement(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         self.check_access("create")  # the access rights first: a refusal is an AccessError
+        self._check_vals_list(vals_list)
         for vals in vals_list:
             self._check_workflow_write(vals)
         statements = super().create(vals_list)

@@ -18,6 +18,7 @@ class RealEstateDispute(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         self.check_access("create")  # the access rights first: a refusal is an AccessError
+        self._check_vals_list(vals_list)
         for vals in vals_list:
             if vals.get("claimant_channel_id"):
                 vals["claimant_user_id"] = False

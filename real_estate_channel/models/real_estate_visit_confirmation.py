@@ -48,6 +48,7 @@ class RealEstateVisitConfirmation(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         self.check_access("create")  # the access rights first: a refusal is an AccessError
+        self._check_vals_list(vals_list)
         for vals in vals_list:
             if vals.get("name", "/") == "/":
                 vals["name"] = self.env["ir.sequence"].sudo().next_by_code("real.estate.visit.confirmation") or "/"

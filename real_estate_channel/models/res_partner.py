@@ -11,7 +11,8 @@ CHANNEL_KINDS = [
 class ResPartner(models.Model):
     """A channel (渠道) is a company partner with a channel kind; its agents are its contacts."""
 
-    _inherit = "res.partner"
+    _name = "res.partner"
+    _inherit = ["res.partner", "real.estate.api.ids"]
 
     channel_kind = fields.Selection(
         CHANNEL_KINDS,
