@@ -12,7 +12,6 @@ import copy
 import io
 import pathlib
 import sys
-
 import warnings
 
 import polib
