@@ -7,7 +7,7 @@
     "license": "LGPL-3",
     "author": "Real Estate Attribution Team",
     "website": "https://example.com/real-estate-attribution",
-    "depends": ["crm", "mail"],
+    "depends": ["crm", "mail", "bus"],
     "external_dependencies": {"python": ["phonenumbers"]},
     "data": [
         "security/real_estate_security.xml",
@@ -30,6 +30,14 @@
         "views/real_estate_split_views.xml",
         "views/crm_lead_grade_views.xml",
         "wizards/redistribute_pool_views.xml",
+        "wizards/unit_bulk_create_views.xml",
+        "wizards/unit_deal_views.xml",
+        "views/real_estate_building_views.xml",
+        "views/real_estate_unit_views.xml",
+        "views/real_estate_reservation_views.xml",
+        "views/real_estate_subscription_views.xml",
+        "report/report_layout.xml",
+        "report/real_estate_reservation_report.xml",
         "views/real_estate_menus.xml",
     ],
     "assets": {

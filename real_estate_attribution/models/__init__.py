@@ -5,6 +5,7 @@ from . import rule_rotation
 from . import rule_split
 from . import rule_dispute
 from . import rule_grading
+from . import rule_unit
 from . import ownership_engine
 from . import real_estate_lock
 from . import real_estate_customer_record
@@ -28,6 +29,10 @@ from . import real_estate_referral
 from . import real_estate_dispute
 from . import real_estate_commission_share
 from . import crm_lead
+from . import real_estate_building
+from . import real_estate_unit
+from . import real_estate_reservation
+from . import real_estate_subscription
 from . import real_estate_grade_request
 from . import real_estate_grade_review
 from . import mail_activity

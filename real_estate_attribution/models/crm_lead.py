@@ -18,8 +18,8 @@ _lt = LazyTranslate(__name__)
 
 #: Fields that say who owns a sales-office customer: only the engine writes them.
 OWNERSHIP_FIELDS = ("user_id", "team_id", "protection_id", "in_public_pool")
-#: Facts that decide money (CS-15, CC-1, CC-2): recorded by the site manager or imported, never typed by a
-#: consultant. The signing time is the moment the deal is marked won.
+#: Facts that decide money (CS-15, CC-1, CC-2, UC-4, UC-5): written by a unit's deal (the deposit recorded,
+#: the contract signed), never typed. The signing time is the moment the contract is signed.
 DEAL_FIELDS = ("unit_ref", "deposit_at", "deal_amount", "date_closed")
 
 
@@ -76,8 +76,12 @@ class CrmLead(models.Model):
         copy=False,
         help="DI-1, DI-2: a dispute decided before the deal fixed its split.",
     )
-    unit_ref = fields.Char(string="Unit", help="CS-15: the unit (房号) the customer buys.")
-    deposit_at = fields.Datetime(string="Deposit Paid", help="CS-15: the first to pay the deposit gets the unit.")
+    unit_ref = fields.Char(string="Unit", help="CS-15: the unit (房号) the customer subscribed.")
+    deposit_at = fields.Datetime(
+        string="Deposit Paid", help="CS-15: when the deposit was recorded; the first to pay it gets the unit."
+    )
+    unit_ids = fields.One2many("real.estate.unit", "lead_id", string="Units")
+    subscription_ids = fields.One2many("real.estate.subscription", "lead_id", string="Deals")
     unit_won_key = fields.Char(compute="_compute_unit_won_key", store=True, help="The unit, once the deal is won.")
     deal_locked = fields.Boolean(
         compute="_compute_deal_locked",
@@ -87,8 +91,8 @@ class CrmLead(models.Model):
         currency_field="company_currency",
         copy=False,
         tracking=True,
-        help="CC-1, CC-2: the signed contract amount; channel commission is a rate on it. Recorded by the site "
-        "manager or imported, never typed by a consultant (the expected revenue is only a forecast).",
+        help="CC-1, CC-2: the signed contract amount of the customer's unit; credit and channel commission rest on "
+        "it. Written by the signing, never typed (the expected revenue is only a forecast).",
     )
 
     @api.depends_context("uid")
@@ -393,8 +397,8 @@ class CrmLead(models.Model):
                     )
 
     def _check_deal_facts_write(self, vals):
-        """CS-15, CC-1, CC-2: the unit, the deposit, the deal amount and the signing of an office customer
-        are recorded by the site manager or imported; consultants cannot type them."""
+        """CS-15, CC-1, CC-2, UC-4, UC-5: the unit, the deposit, the deal amount and the signing of an office
+        customer come from the unit's deal (Record Deposit, Sign on the 销控表); nobody types them."""
         signing = vals.get("stage_id") and self.env["crm.stage"].browse(vals["stage_id"]).is_won
         if not (set(DEAL_FIELDS) & set(vals) or signing) or self._may_record_deal():
             return
@@ -402,20 +406,17 @@ class CrmLead(models.Model):
         if office_leads:
             raise AccessError(
                 self.env._(
-                    "%(customer)s: the unit, the deposit, the deal amount and the signing are recorded by the site "
-                    "manager, not typed by a consultant (CS-15, CC-2).",
+                    "%(customer)s: the unit, the deposit, the deal amount and the signing come from the unit's "
+                    "deal, recorded by the sales manager on the 销控表 (Record Deposit, Sign), never typed (UC-4, "
+                    "UC-5, CC-2).",
                     customer=office_leads[0].name,
                 )
             )
 
     @api.model
     def _may_record_deal(self):
-        user = self.env.user
-        return (
-            self.env.su
-            or user.has_group("real_estate_attribution.group_site_manager")
-            or user.has_group("real_estate_attribution.group_data_import")
-        )
+        """Only the deal flow of units (the engine) writes an office customer's deal facts."""
+        return self.env.su
 
     def _identities_before_write(self, vals):
         """ID-1: the identities a write may change. A number typed is checked at once; a contact chosen

@@ -128,7 +128,25 @@ class CrmTeam(models.Model):
         "(or until marked available); the missed turns are made up.",
     )
 
+    # UC family
+    unit_hold_hours = fields.Integer(
+        string="Unit Hold (hours)",
+        default=24,
+        help="UC-3: a reservation not followed by a deposit within this many hours is released.",
+    )
+    deposit_minimum = fields.Monetary(
+        string="Minimum Deposit",
+        default=20000.0,
+        currency_field="currency_id",
+        help="UC-4: a deposit below this amount waits for the sales manager's approval.",
+    )
+
     _sql_constraints = [
+        (
+            "unit_rules_positive",
+            "CHECK(unit_hold_hours > 0 AND deposit_minimum >= 0)",
+            "The unit hold must be positive and the minimum deposit cannot be negative.",
+        ),
         (
             "protection_days_positive",
             "CHECK(visit_protection_days > 0 AND call_protection_days > 0)",

@@ -94,6 +94,7 @@ class OwnershipEngine(models.AbstractModel):
         "real.estate.rule.split",
         "real.estate.rule.dispute",
         "real.estate.rule.grading",
+        "real.estate.rule.unit",
     ]
 
     # ------------------------------------------------------------------
@@ -724,6 +725,10 @@ class OwnershipEngine(models.AbstractModel):
                 "in the public pool (PR-3)."
             ),
             "followup": self.env._("%(holder)s logged a follow-up. %(window)s"),
+            "deal_cancelled": self.env._(
+                "The deal on unit %(unit)s (%(amount)s) was cancelled: %(note)s. The unit is available again; "
+                "the credit split and the commission not yet settled are reversed (UC-1)."
+            ),
             "transferred": self.env._("Ownership handed to %(holder)s (%(rule)s): %(reason)s. %(window)s"),
             "transferred.pool": self.env._("The customer goes to the public pool (%(rule)s): %(reason)s."),
             "new.rotation": self.env._(

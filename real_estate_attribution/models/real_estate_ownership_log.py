@@ -23,6 +23,7 @@ OWNERSHIP_EVENTS = [
     ("release", "Released"),
     ("convert", "Converted"),
     ("transfer", "Transferred"),
+    ("cancel", "Deal Cancelled"),
 ]
 OWNERSHIP_SOURCES = [
     ("visit", "Visit"),

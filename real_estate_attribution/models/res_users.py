@@ -11,11 +11,14 @@ class ResUsers(models.Model):
         Managers land on the decisions that wait for them; consultants and
         team leaders on their own customers and today's call-backs.
         """
-        return self.env["ir.actions.act_window"]._for_xml_id(self._sales_office_home_xmlid())
+        return self.env["ir.actions.actions"]._for_xml_id(self._sales_office_home_xmlid())
 
     @api.model
     def _sales_office_home_xmlid(self):
         """The window action of the user's home (other addons add their roles)."""
-        if self.env.user.has_group("real_estate_attribution.group_site_manager"):
+        user = self.env.user
+        if user.has_group("real_estate_attribution.group_site_manager"):
             return "real_estate_attribution.action_real_estate_dispute_inbox"
+        if user.has_group("real_estate_attribution.group_sales_manager"):
+            return "real_estate_attribution.action_real_estate_unit_grid"  # 销控: the unit control chart
         return "real_estate_attribution.crm_lead_action_grade_board"

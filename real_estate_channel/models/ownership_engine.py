@@ -580,3 +580,17 @@ class OwnershipEngine(models.AbstractModel):
             }
         )
         return templates
+
+    # ------------------------------------------------------------------
+    # Deals (UC-1, CC-2)
+    # ------------------------------------------------------------------
+    @api.model
+    def _reverse_deal(self, subscription, at, reason, was_signed):
+        """CC-2: a cancelled deal leaves the statements not yet confirmed; a confirmed one is settled."""
+        Line = self.env["real.estate.channel.statement.line"].sudo()
+        drafts = Line.search([("lead_id", "=", subscription.lead_id.id)]).statement_id.filtered(
+            lambda statement: statement.state == "draft"
+        )
+        result = super()._reverse_deal(subscription, at, reason, was_signed)
+        drafts._recompute_figures()
+        return result

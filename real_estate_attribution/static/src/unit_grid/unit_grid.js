@@ -1,0 +1,92 @@
+import { Component, onWillStart, onWillUnmount, useState } from "@odoo/owl";
+import { _t } from "@web/core/l10n/translation";
+import { registry } from "@web/core/registry";
+import { useService } from "@web/core/utils/hooks";
+import { Layout } from "@web/search/layout";
+
+/**
+ * The 销控表 (UC-1): a building's units by floor, coloured by state, filtered by building and state,
+ * following the units live (each change of a unit is sent on the bus to the office's users).
+ */
+export class UnitGrid extends Component {
+    static template = "real_estate_attribution.UnitGrid";
+    static components = { Layout };
+    static props = ["*"];
+
+    setup() {
+        this.orm = useService("orm");
+        this.actionService = useService("action");
+        this.busService = useService("bus_service");
+        const context = this.props.action?.context || {};
+        this.state = useState({
+            data: null,
+            buildingId: context.building_id || false,
+            teamId: context.team_id || false,
+            states: [],
+        });
+        this.onUnitsUpdated = (payload) => {
+            if (!this.state.teamId || payload.team_id === this.state.teamId) {
+                this.load();
+            }
+        };
+        this.busService.subscribe("real_estate_unit/updated", this.onUnitsUpdated);
+        this.busService.start();
+        onWillStart(() => this.load());
+        onWillUnmount(() => this.busService.unsubscribe("real_estate_unit/updated", this.onUnitsUpdated));
+    }
+
+    get display() {
+        return { controlPanel: {} };
+    }
+
+    get title() {
+        return _t("Unit Control Chart");
+    }
+
+    async load() {
+        this.state.data = await this.orm.call("real.estate.unit", "unit_grid", [], {
+            team_id: this.state.teamId || null,
+            building_id: this.state.buildingId || null,
+            states: this.state.states.length ? this.state.states : null,
+        });
+        this.state.buildingId = this.state.data.building_id;
+    }
+
+    async onBuildingChange(ev) {
+        this.state.buildingId = parseInt(ev.target.value) || false;
+        await this.load();
+    }
+
+    async toggleState(key) {
+        const states = this.state.states;
+        const index = states.indexOf(key);
+        if (index >= 0) {
+            states.splice(index, 1);
+        } else {
+            states.push(key);
+        }
+        await this.load();
+    }
+
+    cellsOf(floor) {
+        const byPosition = Object.fromEntries(floor.units.map((unit) => [unit.position, unit]));
+        const positions = Math.max(this.state.data.positions, ...floor.units.map((unit) => unit.position));
+        return Array.from({ length: positions }, (_, i) => byPosition[i + 1] || { empty: true, position: i + 1 });
+    }
+
+    stateLabel(key) {
+        return this.state.data.states.find((s) => s.key === key)?.label || key;
+    }
+
+    async openUnit(cell) {
+        await this.actionService.doAction({
+            type: "ir.actions.act_window",
+            res_model: "real.estate.unit",
+            res_id: cell.id,
+            views: [[false, "form"]],
+            target: "current",
+        });
+    }
+}
+
+registry.category("actions").add("real_estate_unit_grid", UnitGrid);
