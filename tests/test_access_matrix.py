@@ -153,6 +153,30 @@ class World:
         self.rpc(claimant)("real.estate.dispute", "action_submit", [dispute])
         return dispute
 
+    def unit_in_deal(self, model, button):
+        """A unit of the office in the state the button applies to (UC-1 to UC-5), or its hold or deal."""
+        admin = self.admin
+        if not getattr(self, "building", None):
+            self.building = admin(
+                "real.estate.building", "create", {"name": "矩阵楼 %s" % self.tag, "team_id": self.team}
+            )
+        self.units = getattr(self, "units", 0) + 1
+        unit = admin(
+            "real.estate.unit", "create", {"building_id": self.building, "number": str(self.units), "floor": 1}
+        )
+        lead = self.customer()["lead_id"]
+        if button == "action_confirm_hold" or model == "real.estate.reservation":
+            admin("real.estate.unit", "reserve", {"unit_id": unit, "lead_id": lead})
+            [reservation] = admin("real.estate.unit", "read", [unit], ["reservation_id"])
+            return reservation["reservation_id"][0] if model == "real.estate.reservation" else unit
+        if button in ("action_sign", "action_cancel_deal", "action_report_double_sale", "action_approve"):
+            admin("real.estate.unit", "reserve", {"unit_id": unit, "lead_id": lead, "handed_over": "money"})
+            deal = admin("real.estate.unit", "subscribe", {"unit_id": unit, "amount": 1000})  # below the minimum
+            if model == "real.estate.subscription":
+                return deal["subscription_id"]
+            admin("real.estate.subscription", "action_approve", [deal["subscription_id"]])
+        return unit
+
     def protection(self):
         lead = self.customer()["lead_id"]
         return self.admin("crm.lead", "read", [lead], ["protection_id"])[0]["protection_id"][0]
@@ -300,6 +324,8 @@ def _button_target(world, model, button):
             "create",
             {"agreement_id": world.agreement, "date_from": str(today - timedelta(days=30)), "date_to": str(today)},
         )
+    if model in ("real.estate.unit", "real.estate.reservation", "real.estate.subscription"):
+        return world.unit_in_deal(model, button)
     if model == "real.estate.channel.penalty":
         return world.admin(
             "real.estate.channel.penalty",

@@ -552,8 +552,11 @@ class World:
                 {"name": "登记客户 %s" % tag, "team_id": self.team_a, "phone": self.fresh_phone(), "type": "lead"},
             )
         )
-        admin("crm.lead", "write", [self.won_lead], {"deal_amount": 1_500_000})
-        admin("crm.lead", "action_set_won", [self.won_lead])
+        building = admin("real.estate.building", "create", {"name": "楼%s" % tag, "team_id": self.team_a})
+        unit = admin("real.estate.unit", "create", {"building_id": building, "number": "801", "floor": 8})
+        admin("real.estate.unit", "reserve", {"unit_id": unit, "lead_id": self.won_lead, "handed_over": "money"})
+        admin("real.estate.unit", "subscribe", {"unit_id": unit, "amount": 50_000})
+        admin("real.estate.unit", "sign", {"unit_id": unit, "contract_amount": 1_500_000})
         self.reports = []
         for team, channel, phones in ((self.team_a, self.channel, 2), (self.team_b, self.channel_b, 1)):
             for _ in range(phones):

@@ -628,3 +628,65 @@ def test_race_two_decisions_of_one_dispute(multiworker, server_log, office, new_
         "went out with the other approver's reasons (an upheld claim also gives them as the reason of the "
         "transfer in the ownership log and the new protection):\n%s" % "\n".join(wrong_notes)
     )
+
+
+# ----------------------------------------------------------------------
+# Units
+# ----------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def sales_managers(admin, multiworker, office):
+    """``PARALLEL`` sales managers (销控) of the race office, each with their own client of the prefork server."""
+    [group] = _groups(admin, "real_estate_attribution.group_sales_manager")
+    logins = ["race_xk_%s_%d" % (office["tag"], n) for n in range(PARALLEL)]
+    uids = admin(
+        "res.users",
+        "create",
+        [
+            {"name": "销控%d %s" % (n, office["tag"]), "login": login, "groups_id": [(6, 0, [group])]}
+            for n, login in enumerate(logins)
+        ],
+    )
+    keys = _api_keys(multiworker.db, uids)
+    return [multiworker.rpc(login, keys[uid]) for login, uid in zip(logins, uids, strict=True)]
+
+
+def test_race_subscriptions_of_one_unit(
+    multiworker, server_log, office, sales_managers, admin, new_phone, capsys, record
+):
+    """UC-5, CS-15: N deposits for one unit, for N customers, recorded at the same moment by N sales managers:
+    exactly one subscribes the unit, the others are refused cleanly (the first deposit wins), and the office
+    holds one live deal on the unit."""
+    building = admin(
+        "real.estate.building", "create", {"name": "竞速楼 %s" % office["tag"], "team_id": office["team_id"]}
+    )
+    outcomes = Counter()
+    for round_ in range(ROUNDS):
+        unit = admin("real.estate.unit", "create", {"building_id": building, "number": str(101 + round_), "floor": 1})
+        leads = [
+            admin(
+                "real.estate.visit",
+                "register",
+                {"team_id": office["team_id"], "customer_name": "认购%d" % n, "phone": new_phone()},
+            )["lead_id"]
+            for n in range(PARALLEL)
+        ]
+        results = _race(
+            [
+                partial(client, "real.estate.unit", "subscribe", {"unit_id": unit, "lead_id": lead, "amount": 50_000})
+                for client, lead in zip(sales_managers, leads, strict=True)
+            ]
+        )
+        won = [value for kind, value in results if kind == "ok"]
+        refused = [value for kind, value in results if kind == "fault"]
+        assert len(won) == 1, results
+        assert all(_is_clean(fault) and "first deposit wins" in fault.faultString for fault in refused), refused
+        live = _sql(
+            multiworker.db,
+            "SELECT lead_id FROM real_estate_subscription WHERE unit_id = %s AND state != 'cancelled'",
+            unit,
+        )
+        assert live == [(won[0]["lead_id"],)], live
+        [(state, holder)] = _sql(multiworker.db, "SELECT state, lead_id FROM real_estate_unit WHERE id = %s", unit)
+        assert (state, holder) == ("subscribed", won[0]["lead_id"])
+        outcomes["1 subscribed + %d refused (CS-15), one live deal" % len(refused)] += 1
+    _summary(capsys, record, "deposits for one unit", PARALLEL, outcomes)

@@ -117,8 +117,15 @@ def test_report_to_statement(server, admin, office, new_phone):
     assert (decided["state"], decided["outcome"]) == ("decided", "upheld")
 
     # 5. the deal is signed; the split applies, exactly 100%
-    admin("crm.lead", "write", [visit["lead_id"]], {"deal_amount": 2_000_000})
-    admin("crm.lead", "action_set_won", [visit["lead_id"]])
+    building = admin("real.estate.building", "create", {"name": f"楼{tag}", "team_id": office["team_id"]})
+    unit = admin(
+        "real.estate.unit",
+        "create",
+        {"building_id": building, "number": "1801", "floor": 18, "area": 120, "list_price": 2_000_000},
+    )
+    admin("real.estate.unit", "reserve", {"unit_id": unit, "lead_id": visit["lead_id"], "handed_over": "money"})
+    admin("real.estate.unit", "subscribe", {"unit_id": unit, "amount": 50_000, "payment_ref": "POS-18"})
+    admin("real.estate.unit", "sign", {"unit_id": unit, "contract_amount": 2_000_000})
     [split] = admin("crm.lead", "commission_shares", [visit["lead_id"]])
     shares = sorted((s["channel_id"] or s["user_id"], s["percent"], s["rule"]) for s in split["shares"])
     assert shares == sorted([(channel_id, 70.0, "DI-1"), (claimant_id, 30.0, "DI-1")])

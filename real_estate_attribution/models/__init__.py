@@ -37,4 +37,5 @@ from . import real_estate_grade_request
 from . import real_estate_grade_review
 from . import mail_activity
 from . import real_estate_demo
+from . import real_estate_unit_demo
 from . import res_users

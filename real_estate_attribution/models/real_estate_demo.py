@@ -74,10 +74,12 @@ class RealEstateDemoLoader(models.AbstractModel):
         team = self.env.ref(team_xmlid)
         importer = self.env.ref("base.user_admin")
         loader = self.with_user(importer).with_context(tracking_disable=True, mail_notrack=True)
+        loader.env["real.estate.unit.demo.loader"]._load_buildings(team)
         loader._replay(team)
         loader.env["real.estate.protection"]._cron_expire()
         loader._grade_customers(team)
         loader._open_dispute(team)
+        loader.env["real.estate.unit.demo.loader"]._load_today(team)
 
     # ------------------------------------------------------------------
     def _moment(self, team, days_ago, hour, minute=0):
@@ -221,12 +223,9 @@ class RealEstateDemoLoader(models.AbstractModel):
                 roster = engine._roster_for(team, at)
                 who = users.get(args.get("who")) or leads[args["who_of"]].protection_id.holder_user_id
                 roster.line_ids.filtered(lambda line, u=who: line.user_id == u).write({"status": args["status"]})
-            elif action == "won" and lead:
-                engine._convert_protection(lead.protection_id, at)
-                lead.with_context(attribution_engine=True).write(
-                    {"expected_revenue": 1_680_000 + 23_000 * n, "deal_amount": 1_680_000 + 23_000 * n}
-                )
-                lead.with_context(attribution_engine=True).action_set_won()
+            elif action == "won" and lead:  # UC-2 to UC-5: the deal is signed on a unit
+                lead.write({"expected_revenue": 1_680_000 + 23_000 * n})
+                self.env["real.estate.unit.demo.loader"]._sign(lead, at, 1_680_000 + 23_000 * n)
             elif action == "release" and lead:
                 engine._release_protection(lead.protection_id, at, args["reason"])
 

@@ -65,6 +65,7 @@ class RealEstateReservation(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        self.check_access("create")  # the access rights first: a refusal is an AccessError
         self._check_vals_list(vals_list)
         self._check_engine()
         reservations = super().create(vals_list)
@@ -73,6 +74,7 @@ class RealEstateReservation(models.Model):
         return reservations
 
     def write(self, vals):
+        self.check_access("write")  # the access rights first: a refusal is an AccessError
         self._check_engine()
         return super().write(vals)
 

@@ -69,6 +69,7 @@ class RealEstateSubscription(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        self.check_access("create")  # the access rights first: a refusal is an AccessError
         self._check_vals_list(vals_list)
         self._check_engine()
         subscriptions = super().create(vals_list)
@@ -77,6 +78,7 @@ class RealEstateSubscription(models.Model):
         return subscriptions
 
     def write(self, vals):
+        self.check_access("write")  # the access rights first: a refusal is an AccessError
         self._check_engine()
         return super().write(vals)
 

@@ -86,6 +86,7 @@ class RealEstateUnit(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        self.check_access("create")  # the access rights first: a refusal is an AccessError
         self._check_vals_list(vals_list)
         if not engine_writes(self.env):
             for vals in vals_list:
@@ -93,6 +94,7 @@ class RealEstateUnit(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
+        self.check_access("write")  # the access rights first: a refusal is an AccessError
         if not engine_writes(self.env):
             self._check_deal_state_write(vals)
             if {"building_id", "number"} & set(vals) and self.filtered(lambda unit: unit.state != "available"):
@@ -271,10 +273,15 @@ class RealEstateUnit(models.Model):
         }
 
     @api.model
+    def _may_control_units(self):
+        """The unit controllers, and data imports replaying their history."""
+        return self._is_unit_controller() or self.env.user.has_group("real_estate_attribution.group_data_import")
+
+    @api.model
     def _check_controller(self):
         """UC-2, UC-4: reservations, deposits, signings and cancellations are the sales manager's (the site
         manager's in their absence) or a data import's."""
-        if self._is_unit_controller() or self.env.user.has_group("real_estate_attribution.group_data_import"):
+        if self._may_control_units():
             return
         raise AccessError(
             self.env._("Deposits, signings and cancellations are recorded by the sales manager (销控) (UC-2, UC-4).")

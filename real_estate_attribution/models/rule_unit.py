@@ -32,7 +32,7 @@ class RuleUnit(models.AbstractModel):
         if unit.state != "available" or unit.reservation_id:
             raise UserError(self.env._("%(unit)s is not available: it cannot be held (UC-2).", unit=unit.name))
         owner = self._deal_customer_owner(unit, lead)
-        controller = unit._is_unit_controller()
+        controller = unit._may_control_units()
         if not controller and owner != self.env.user:
             raise AccessError(self.env._("A consultant requests holds for their own customers only (UC-2)."))
         hours = unit.team_id.unit_hold_hours
@@ -48,7 +48,9 @@ class RuleUnit(models.AbstractModel):
         }
         if controller and values.get("handed_over"):
             vals.update(state="held", handed_over=values["handed_over"], confirmed_by=self.env.uid, confirmed_at=at)
-        reservation = self.env["real.estate.reservation"].sudo().with_context(**ENGINE).create(vals)
+        Reservation = self.env["real.estate.reservation"].sudo().with_context(**ENGINE)
+        Reservation.flush_model()  # a hold ended in this transaction leaves the unit's one open hold free
+        reservation = Reservation.create(vals)
         unit_values = {"reservation_id": reservation.id}
         if reservation.state == "held":
             unit_values.update(state="reserved", lead_id=lead.id, user_id=owner.id)
@@ -186,24 +188,21 @@ class RuleUnit(models.AbstractModel):
             )
         owner = self._deal_customer_owner(unit, lead)
         below = amount < unit.team_id.deposit_minimum
-        subscription = (
-            self.env["real.estate.subscription"]
-            .sudo()
-            .with_context(**ENGINE)
-            .create(
-                {
-                    "unit_id": unit.id,
-                    "lead_id": lead.id,
-                    "user_id": owner.id,
-                    "reservation_id": reservation.id or False,
-                    "without_reservation": not reservation,
-                    "state": "to_approve" if below else "subscribed",
-                    "amount": amount,
-                    "payment_ref": values.get("payment_ref") or False,
-                    "subscribed_at": at,
-                    "recorded_by": self.env.uid,
-                }
-            )
+        Subscription = self.env["real.estate.subscription"].sudo().with_context(**ENGINE)
+        Subscription.flush_model()  # a deal cancelled in this transaction leaves the unit's one live deal free
+        subscription = Subscription.create(
+            {
+                "unit_id": unit.id,
+                "lead_id": lead.id,
+                "user_id": owner.id,
+                "reservation_id": reservation.id or False,
+                "without_reservation": not reservation,
+                "state": "to_approve" if below else "subscribed",
+                "amount": amount,
+                "payment_ref": values.get("payment_ref") or False,
+                "subscribed_at": at,
+                "recorded_by": self.env.uid,
+            }
         )
         if reservation:
             reservation.sudo().with_context(**ENGINE).write(
@@ -505,12 +504,13 @@ class RuleUnit(models.AbstractModel):
     def _ask_controllers(self, record, render=None, site_manager=False):
         """A to-do for the office's sales managers (or its site manager) on ``record``."""
         team = record.team_id
-        group = (
-            "real_estate_attribution.group_site_manager"
-            if site_manager
-            else ("real_estate_attribution.group_sales_manager")
-        )
-        users = (team.member_ids | team.user_id).filtered(lambda user: user.has_group(group)) or team.user_id
+        users = team.user_id
+        if not site_manager:  # the office's sales managers (销控), or its site manager when it has none
+            sales_managers = self.env.ref("real_estate_attribution.group_sales_manager").sudo().users
+            users = (
+                sales_managers.filtered(lambda user: not team.company_id or team.company_id in user.company_ids)
+                or users
+            )
         summary = (
             " / ".join(lines_in_both(self.env, render))
             if render

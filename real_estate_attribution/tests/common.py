@@ -98,3 +98,29 @@ class AttributionCase(TransactionCase):
         vals.setdefault("customer_name", "客户%s" % n)
         vals.setdefault("phone", "1390000%04d" % n)
         return self.register(at=at, **vals)
+
+    def sign_deal(self, lead, amount=1_000_000, at=T0, user=None):
+        """UC-2 to UC-5: a unit of the customer's office is held for them, subscribed and signed at ``at``
+        (time frozen), by the site manager: the deal is won on its contract amount."""
+        user = user or self.manager
+        team = lead.team_id
+        Building = self.env["real.estate.building"]
+        building = Building.search([("team_id", "=", team.id)], limit=1) or Building.create(
+            {"name": "T%s" % team.id, "team_id": team.id}
+        )
+        unit = self.env["real.estate.unit"].create(
+            {
+                "building_id": building.id,
+                "number": str(1000 + len(building.unit_ids) + 1),
+                "floor": 10,
+                "position": len(building.unit_ids) + 1,
+                "area": 100,
+                "list_price": amount,
+            }
+        )
+        Unit = self.env["real.estate.unit"].with_user(user)
+        with freeze_time(at):
+            Unit.reserve({"unit_id": unit.id, "lead_id": lead.id, "handed_over": "money"})
+            Unit.subscribe({"unit_id": unit.id, "amount": max(team.deposit_minimum, 50_000)})
+            Unit.sign({"unit_id": unit.id, "contract_amount": amount})
+        return unit

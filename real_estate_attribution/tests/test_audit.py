@@ -121,8 +121,7 @@ class TestOwnershipAudit(AttributionCase):
         """A deal converts the protection; the holder keeps the customer after the window."""
         result = self.register()
         lead = self.env["crm.lead"].browse(result["lead_id"])
-        with freeze_time(self.days(3)):
-            lead.with_user(self.manager).action_set_won()
+        self.sign_deal(lead, at=self.days(3))
         self.assertEqual(lead.protection_id.state, "converted")
         attribution = self.attribution(lead.id, self.days(200))
         self.assertEqual(attribution["owner_user_id"], self.li.id)

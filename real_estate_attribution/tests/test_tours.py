@@ -277,3 +277,48 @@ class TestGradeTour(DailyTourCase):
             ),
             "the whole D pool of the office was redistributed",
         )
+
+
+class TestUnitDealTour(DailyTourCase):
+    """Daily task: a hold, its confirmation on the 销控表, the deposit and the signing (UC-2 to UC-5)."""
+
+    def test_consultant_requests_sales_manager_confirms_and_signs(self):
+        qianxiao = self.env.ref("real_estate_attribution.user_sales_manager_qian")
+        building = self.env["real.estate.building"].create({"name": "验收楼", "team_id": self.team.id})
+        unit = self.env["real.estate.unit"].create(
+            {"building_id": building.id, "number": "101", "floor": 1, "area": 118, "list_price": 2_400_000}
+        )
+        self.env["real.estate.unit"].create({"building_id": building.id, "number": "102", "floor": 1, "position": 2})
+        admin = self.env.ref("base.user_admin")  # the reception desk names the receiving consultant
+        lead = self.Lead.browse(
+            self.Visit.with_user(admin).register(
+                {
+                    "team_id": self.team.id,
+                    "customer_name": "苏青",
+                    "phone": "135 0000 7722",
+                    "consultant_id": self.lina.id,
+                }
+            )["lead_id"]
+        )
+
+        self.start_tour("/odoo", "real_estate_daily_unit_request_hold", login="lina")
+        self.env.invalidate_all()
+        reservation = unit.reservation_id
+        self.assertEqual(
+            (reservation.state, reservation.lead_id, reservation.requested_by), ("requested", lead, self.lina)
+        )
+        self.assertEqual(unit.state, "available", "UC-2: only the sales manager holds the unit")
+
+        self.start_tour("/odoo", "real_estate_daily_unit_confirm_and_sign", login="qianxiao")
+        self.env.invalidate_all()
+        self.assertEqual(
+            (reservation.state, reservation.handed_over, reservation.confirmed_by), ("subscribed", "money", qianxiao)
+        )
+        deal = unit.subscription_id
+        self.assertEqual(
+            (deal.state, deal.amount, deal.payment_ref, deal.recorded_by), ("signed", 50_000, "POS-20261202", qianxiao)
+        )
+        self.assertEqual((unit.state, unit.lead_id), ("signed", lead))
+        self.assertTrue(lead.stage_id.is_won, "UC-5: the signing wins the deal")
+        self.assertEqual(lead.deal_amount, 2_380_000, "CC-1: the deal rests on the contract amount")
+        self.assertEqual([(s.user_id, s.percent) for s in lead.share_ids], [(self.lina, 100.0)])

@@ -88,11 +88,8 @@ class RealEstateChannelDemoLoader(models.AbstractModel):
         # won: reported, visited and confirmed 20 days ago, signed 5 days ago (CH-9)
         won = self._report(team, anju, zhou, "方志远", "13957100101", self._at(20, 9))
         visit = self._visit(team, "方志远", "13957100101", self._at(20, 11), won, confirmed=True)
-        self.env["real.estate.ownership.engine"]._convert_protection(visit.lead_id.protection_id, self._at(5))
-        visit.lead_id.with_context(attribution_engine=True).write(
-            {"expected_revenue": 2_360_000, "deal_amount": 2_360_000}
-        )
-        visit.lead_id.with_context(attribution_engine=True).action_set_won()
+        visit.lead_id.write({"expected_revenue": 2_360_000})
+        self.env["real.estate.unit.demo.loader"]._sign(visit.lead_id, self._at(5), 2_360_000)
         # confirmed, under channel protection (CH-8)
         confirmed = self._report(team, lianjia, xu, "白晓燕", "13957100102", self._at(10, 9))
         self._visit(team, "白晓燕", "13957100102", self._at(10, 12), confirmed, confirmed=True)

@@ -77,6 +77,12 @@ class RealEstateReport(models.Model):
         REPORT_STATES, default="submitted", required=True, readonly=True, index=True, tracking=True
     )
     effective_state = fields.Selection(REPORT_STATES, compute="_compute_effective_state")
+    deal_state = fields.Selection(
+        [("subscribed", "Subscribed"), ("signed", "Signed")],
+        string="Deal",
+        compute="_compute_deal_state",
+        help="UC-4, UC-5: how far the reported customer's deal went; a channel sees its own customers' deals only.",
+    )
     reason_code = fields.Selection(REASON_CODES, string="Reason", readonly=True, index=True)
     reason_params = fields.Json(readonly=True)
     message = fields.Text(compute="_compute_message")
@@ -125,6 +131,15 @@ class RealEstateReport(models.Model):
         now = fields.Datetime.now()
         for report in self:
             report.effective_state = report._state_at(now)
+
+    @api.depends("state")
+    def _compute_deal_state(self):
+        """The deal of a customer the report brought (visited, confirmed or won), never another's."""
+        for report in self:
+            deals = report.sudo().lead_id.subscription_ids.filtered(lambda deal: deal.state in ("subscribed", "signed"))
+            brought = report.state in ("visited", "confirmed", "won")
+            signed = "signed" in deals.mapped("state")
+            report.deal_state = ("signed" if signed else "subscribed") if brought and deals else False
 
     @api.depends_context("lang")
     @api.depends("reason_code", "reason_params", "state")

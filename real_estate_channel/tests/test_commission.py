@@ -34,9 +34,7 @@ class CommissionCase(ChannelCase):
         )
         self.sign_all(result, at + timedelta(hours=3))
         lead = self.env["crm.lead"].browse(result["lead_id"])
-        lead.sudo().deal_amount = amount
-        with freeze_time(signed or at + timedelta(days=1)):
-            lead.sudo().action_set_won()
+        self.sign_deal(lead, amount, at=signed or at + timedelta(days=1))
         return lead
 
     def statement(self, date_from=date(2026, 3, 1), date_to=date(2026, 3, 31)):
@@ -57,21 +55,21 @@ class TestChannelCommission(CommissionCase):
         self.assertEqual(lead.commission_shares()[0]["shares"][0]["channel_id"], self.dist.id)
 
     def test_cc2_commission_rests_on_the_recorded_deal_amount_never_on_the_forecast(self):
-        """CC-1, CC-2: the deal amount is recorded by the site manager; a consultant's expected revenue (a
-        forecast) moves no commission, and consultants cannot type the deal facts."""
+        """CC-1, CC-2, UC-5: the deal amount is the unit's signed contract amount; a consultant's expected
+        revenue (a forecast) moves no commission, and nobody types the deal facts."""
         lead = self.channel_deal(1, amount=2_000_000)
         holder = lead.protection_id.holder_user_id
         lead.with_user(holder).write({"expected_revenue": 90_000_000})
         line = self.statement().line_ids
         self.assertEqual((line.amount, line.commission), (2_000_000, 30_000))
-        for values in ({"deal_amount": 1}, {"unit_ref": "9-9901"}, {"deposit_at": T0}, {"date_closed": T0}):
-            with self.assertRaisesRegex(AccessError, "recorded by the site manager"):
-                lead.with_user(holder).write(values)
-        self.assertTrue(lead.with_user(holder).deal_locked)
-        self.assertFalse(lead.with_user(self.manager).deal_locked)
+        for user in (holder, self.manager):
+            for values in ({"deal_amount": 1}, {"unit_ref": "9-9901"}, {"deposit_at": T0}, {"date_closed": T0}):
+                with self.assertRaisesRegex(AccessError, "come from the unit's deal"):
+                    lead.with_user(user).write(values)
+            self.assertTrue(lead.with_user(user).deal_locked)
 
-    def test_cc2_only_the_site_manager_records_the_signing(self):
-        """CC-2: a consultant cannot mark an office customer won; the site manager records the signing."""
+    def test_cc2_uc5_only_the_signing_of_the_unit_wins_the_deal(self):
+        """CC-2, UC-5: nobody marks an office customer won by hand; the signing of their unit wins the deal."""
         at = T0 + timedelta(days=2)
         report = self.submit(at=at, phone="13812349999", customer_name="客户签约")
         result = self.register(
@@ -79,12 +77,14 @@ class TestChannelCommission(CommissionCase):
         )
         lead = self.env["crm.lead"].browse(result["lead_id"])
         won = self.env["crm.stage"].search([("is_won", "=", True)], limit=1)
-        with self.assertRaisesRegex(AccessError, "recorded by the site manager"):
-            lead.with_user(lead.user_id).action_set_won()
-        with self.assertRaisesRegex(AccessError, "recorded by the site manager"):
-            lead.with_user(lead.user_id).write({"stage_id": won.id})
-        lead.with_user(self.manager).action_set_won()
+        for user in (lead.user_id, self.manager):
+            with self.assertRaisesRegex(AccessError, "come from the unit's deal"):
+                lead.with_user(user).action_set_won()
+            with self.assertRaisesRegex(AccessError, "come from the unit's deal"):
+                lead.with_user(user).write({"stage_id": won.id})
+        self.sign_deal(lead, 1_500_000, at=at + timedelta(days=1))
         self.assertTrue(lead.stage_id.is_won)
+        self.assertEqual(lead.deal_amount, 1_500_000)
 
     def test_cc1_reaching_a_higher_tier_re_rates_the_whole_period(self):
         """CC-1: three deals at 1.5%; the fourth lifts every deal of the period to 2.0%."""

@@ -242,6 +242,29 @@ class TestAgentPortal(HttpCase):
         self.assertNotIn("Sign the visit confirmation", response.text)
         self.assertIn("o_report_agent_signed", response.text)
 
+    def test_uc5_agents_see_their_own_customers_deals_and_no_unit(self):
+        """UC-5, RF-4: an agent follows their customer's deal (subscribed, signed), never a unit or another
+        channel's deal."""
+        register = self.env["real.estate.visit"].with_user(self.consultant).register
+        register({"team_id": self.team.id, "kind": "visit", "customer_name": "王伟", "phone": "13812345678"})
+        register({"team_id": self.team.id, "kind": "visit", "customer_name": "张三", "phone": "13700002222"})
+        manager = new_test_user(self.env, "portal_xk", groups="real_estate_attribution.group_sales_manager")
+        building = self.env["real.estate.building"].create({"name": "门户楼", "team_id": self.team.id})
+        Unit = self.env["real.estate.unit"].with_user(manager)
+        for number, report in (("101", self.own), ("102", self.others)):
+            unit = self.env["real.estate.unit"].create({"building_id": building.id, "number": number, "floor": 1})
+            Unit.reserve({"unit_id": unit.id, "lead_id": report.sudo().lead_id.id, "handed_over": "money"})
+            Unit.subscribe({"unit_id": unit.id, "amount": 50_000})
+        Unit.sign({"unit_id": building.unit_ids[0].id, "contract_amount": 2_000_000})
+        self.assertEqual((self.own.deal_state, self.others.deal_state), ("signed", "subscribed"))
+        self.authenticate("portal_agent", "portal_agent")
+        text = self.url_open("/my/reports").text
+        self.assertEqual(text.count("o_report_deal"), 2, "one badge per view (cards and table) of the own deal")
+        self.assertIn("Signed", self.url_open("/my/reports/%s" % self.own.id).text)
+        for model in ("real.estate.unit", "real.estate.subscription", "real.estate.reservation"):
+            with self.assertRaises(AccessError):
+                self.env[model].with_user(self.agent_user).search([])
+
     def test_report_tour(self):
         """The agent reports a customer in the browser and reads the state and the reason at once."""
         self.start_tour("/my/reports", "real_estate_channel_portal_report_tour", login="portal_agent")

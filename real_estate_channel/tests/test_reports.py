@@ -147,7 +147,7 @@ class TestReportSubmission(ChannelCase):
     def test_ch10_repeat_purchase_parking_and_scope(self):
         """CH-10: repeat purchases, parking spaces and offices outside the agreement are refused."""
         bought = self.register(at=T0 - timedelta(days=5))
-        self.env["crm.lead"].browse(bought["lead_id"]).with_user(self.manager).action_set_won()
+        self.sign_deal(self.env["crm.lead"].browse(bought["lead_id"]), at=T0 - timedelta(days=4))
         self.assertEqual(self.submit()["reason_code"], "repeat_purchase")
         self.assertEqual(
             self.submit(phone="13900001111", customer_name="李四", product="parking")["reason_code"], "parking"
