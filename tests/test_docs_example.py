@@ -17,4 +17,6 @@ def test_api_example_runs_unchanged(server):
     assert run.returncode == 0, run.stderr
     lines = run.stdout.splitlines()
     assert re.match(r"^(RO-1|RO-3|PR-5) \d+ \d{4}-\d\d-\d\d \d\d:\d\d:\d\d$", lines[0]), run.stdout
+    assert any(re.search(r" held subscribed signed \d", line) for line in lines), run.stdout  # UC-2 to UC-5
+    assert any("first deposit wins" in line for line in lines), run.stdout  # CS-15
     assert lines[-1].startswith("refused: ") and "not a valid mobile number" in lines[-1], run.stdout

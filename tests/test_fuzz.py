@@ -191,6 +191,8 @@ class Ledger:
         "real_estate_channel_penalty",
         "real_estate_channel_agreement",
         "real_estate_commission_share",
+        "real_estate_reservation",
+        "real_estate_subscription",
     )
 
     def __init__(self, db):
@@ -601,6 +603,14 @@ class World:
                 },
             )
         )
+        # units: office A's building (refilled as the fuzz holds and sells them) and one unit of B
+        self.building_a = admin("real.estate.building", "create", {"name": "甲楼 %s" % tag, "team_id": self.team_a})
+        self.building_b = admin("real.estate.building", "create", {"name": "乙楼 %s" % tag, "team_id": self.team_b})
+        self.units_a = []
+        self.refill_units()
+        self.units_b = [
+            admin("real.estate.unit", "create", {"building_id": self.building_b, "number": "101", "floor": 1})
+        ]
         # penalties: violations, a distance outside the zone, a confirmed one, one of B
         self.penalties_a, self.penalties_b = [], []
         for distance in (300, 999, 1500, 10):
@@ -719,6 +729,24 @@ class World:
             self.new_penalty(100)
             self.new_penalty(2000)
         ledger.invalidate()
+
+    def refill_units(self, ledger=None):
+        """Keep available units in office A for holds and deposits (UC-1)."""
+        states = {}
+        if self.units_a:
+            states = {u["id"]: u["state"] for u in self.admin("real.estate.unit", "read", self.units_a, ["state"])}
+        if sum(1 for state in states.values() if state == "available") < 3:
+            start = len(self.units_a)
+            self.units_a += self.admin(
+                "real.estate.unit",
+                "create",
+                [
+                    {"building_id": self.building_a, "number": str(1001 + start + n), "floor": 10, "list_price": 2e6}
+                    for n in range(4)
+                ],
+            )
+        if ledger:
+            ledger.invalidate()
 
     # -- pools of ids --------------------------------------------------------------------------------
     def all_users(self):
@@ -1406,3 +1434,112 @@ def test_fuzz_penalty_confirm(world, fuzzer, summary, ledger, record_property):
 
     confirm()
     _finish(summary, record_property, label)
+
+
+# ----------------------------------------------------------------------------------------------------
+# real.estate.unit — units, reserve, confirm_hold, subscribe, sign, cancel (UC-1 to UC-5)
+# ----------------------------------------------------------------------------------------------------
+UNIT_METHODS = ["units", "reserve", "confirm_hold", "subscribe", "sign", "cancel"]
+UNIT_STATES = {"available", "reserved", "subscribed", "signed"}
+RESERVATION_KEYS = {"reservation_id", "name", "unit_id", "lead_id", "user_id", "state", "handed_over", "hold_until"}
+DEAL_KEYS = {"subscription_id", "name", "unit_id", "lead_id", "user_id", "state", "amount", "subscribed_at"}
+DEAL_KEYS |= {"without_reservation", "contract_amount", "signed_at"}
+
+
+def _check_unit(result):
+    assert isinstance(result, dict) and _is_id(result["unit_id"]) and result["state"] in UNIT_STATES, result
+    for key in ("lead_id", "user_id", "reservation_id", "subscription_id"):
+        assert _id_or_false(result[key]), key
+    for key in ("hold_until", "subscribed_at", "signed_at"):
+        assert _moment_or_false(result[key]), key
+
+
+def _check_unit_answer(method):
+    def check(result):
+        if method == "units":
+            assert isinstance(result, list), "a list of units"
+            for unit in result:
+                _check_unit(unit)
+        elif method in ("reserve", "confirm_hold"):
+            assert isinstance(result, dict) and set(result) == RESERVATION_KEYS, sorted(result)
+            assert result["state"] in ("requested", "held") and _is_id(result["reservation_id"]), result
+        elif method in ("subscribe", "sign"):
+            assert isinstance(result, dict) and set(result) == DEAL_KEYS, sorted(result)
+            assert result["state"] in ("to_approve", "subscribed", "signed"), result
+            assert _moment_or_false(result["subscribed_at"]) and _moment_or_false(result["signed_at"])
+        else:
+            _check_unit(result)
+            assert result["state"] == "available", "a cancelled deal or hold returns the unit"
+
+    return check
+
+
+@pytest.mark.parametrize("method", UNIT_METHODS)
+def test_fuzz_units(method, world, fuzzer, summary, ledger, record_property):
+    units = fz.ids(*[world.units_a] * 6, world.units_b, world.leads_a, world.other_ids())
+    values = {
+        "unit_id": fz.mostly(units),
+        "lead_id": fz.mostly(fz.ids(*[world.leads_a] * 4, world.leads_b, world.other_ids())),
+        "handed_over": fz.mostly(st.sampled_from(["money", "id_card"])),
+        "amount": fz.mostly(st.sampled_from([50_000, 20_000, 5_000, 1e6]), fz.junk, 7),
+        "contract_amount": fz.mostly(st.sampled_from([2_000_000, 1_980_000.5]), fz.junk, 7),
+        "payment_ref": fz.mostly(fz.any_text),
+        "contract_ref": fz.mostly(fz.any_text),
+        "reason": fz.mostly(fz.any_text),
+        "note": fz.mostly(fz.any_text),
+        "at": fz.mostly(fz.moments(), fz.junk, 9),
+    }
+    keys = {
+        "reserve": ["unit_id", "lead_id", "handed_over", "note", "at"],
+        "confirm_hold": ["unit_id", "handed_over", "at"],
+        "subscribe": ["unit_id", "lead_id", "amount", "payment_ref", "at"],
+        "sign": ["unit_id", "contract_amount", "contract_ref", "at"],
+        "cancel": ["unit_id", "reason", "at"],
+    }
+    roles = _roles("admin", "admin", "admin", "admin", "importer", "importer", "c0", "c1", "leader", "chanmgr", "agent")
+    if method == "units":
+        team = fz.mostly(st.just(world.team_a), fz.ids(world.teams, world.other_ids()), 7)
+        filters = fz.mostly(
+            st.fixed_dictionaries(
+                {},
+                optional={
+                    "building_id": fz.mostly(st.just(world.building_a)),
+                    "state": fz.mostly(st.sampled_from(sorted(UNIT_STATES))),
+                    "floor": fz.mostly(st.integers(-2, 30)),
+                },
+            ),
+            fz.junk,
+            7,
+        )
+        args_strategy = st.tuples(team, filters).map(list)
+    else:
+        required = {
+            "reserve": {"unit_id", "lead_id"},
+            "confirm_hold": {"unit_id", "handed_over"},
+            "subscribe": {"unit_id", "lead_id", "amount"},
+            "sign": {"unit_id", "contract_amount"},
+            "cancel": {"unit_id", "reason"},
+        }[method]
+        base = st.fixed_dictionaries({key: values[key] for key in required})
+        optional = st.lists(st.sampled_from(keys[method]), max_size=3, unique=True).flatmap(
+            lambda chosen: st.fixed_dictionaries({key: values[key] for key in chosen})
+        )
+        vals = fz.with_hostile_keys(st.tuples(base, optional).map(lambda p: {**p[0], **p[1]}), set(keys[method]))
+        args_strategy = vals.map(lambda v: [v])
+
+    @FUZZ_SETTINGS
+    @given(role=roles, args=args_strategy, ctx=CONTEXTS)
+    def call(role, args, ctx):
+        fuzzer.call(
+            "real.estate.unit.%s" % method,
+            world.clients[role],
+            "real.estate.unit",
+            method,
+            args,
+            context=ctx,
+            check=_check_unit_answer(method),
+        )
+        world.refill_units(ledger)
+
+    call()
+    _finish(summary, record_property, "real.estate.unit.%s" % method)
