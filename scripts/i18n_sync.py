@@ -30,8 +30,15 @@ def export_pot(cr, addon):
     return polib.pofile(buffer.getvalue().decode())
 
 
-def merge(pot, po):
-    """``po`` takes ``pot``'s entries, with its own translations where it has them."""
+def _foreign(entry, addon):
+    """An entry that overrides another module's term (stock CRM's pipeline is not a 渠道): kept as it is."""
+    modules = {line.split(":", 1)[1].strip() for line in entry.comment.splitlines() if line.startswith("module:")}
+    return bool(modules) and addon not in modules
+
+
+def merge(pot, po, addon):
+    """``po`` takes ``pot``'s entries, with its own translations where it has them, and keeps its overrides of
+    other modules' terms."""
     known = {(entry.msgctxt, entry.msgid): entry.msgstr for entry in po if not entry.obsolete}
     merged = polib.POFile(wrapwidth=pot.wrapwidth)
     merged.metadata = dict(po.metadata or pot.metadata)
@@ -41,6 +48,10 @@ def merge(pot, po):
     for entry in map(copy.deepcopy, pot):
         entry.msgstr = known.get((entry.msgctxt, entry.msgid), "")
         merged.append(entry)
+    ours = {(entry.msgctxt, entry.msgid) for entry in merged}
+    for entry in po:
+        if not entry.obsolete and _foreign(entry, addon) and (entry.msgctxt, entry.msgid) not in ours:
+            merged.append(entry)
     return merged
 
 
@@ -58,7 +69,13 @@ def main():
             pot = export_pot(cr, addon)
             po_path = folder / "zh_CN.po"
             po = polib.pofile(str(po_path)) if po_path.exists() else polib.POFile()
-            merged = merge(pot, po)
+            merged = merge(pot, po, addon)
+            exported = {(entry.msgctxt, entry.msgid) for entry in pot}
+            for entry in merged:  # Odoo loads a term of the .po only when the .pot has it too
+                if (entry.msgctxt, entry.msgid) not in exported:
+                    template = copy.deepcopy(entry)
+                    template.msgstr = ""
+                    pot.append(template)
             if not options.check:
                 pot.save(str(folder / ("%s.pot" % addon)))
                 merged.save(str(po_path))

@@ -76,7 +76,7 @@ class CrmLead(models.Model):
         copy=False,
         help="DI-1, DI-2: a dispute decided before the deal fixed its split.",
     )
-    unit_ref = fields.Char(string="Unit", help="CS-15: the unit (房号) the customer subscribed.")
+    unit_ref = fields.Char(string="Unit No.", help="CS-15: the unit (房号) the customer subscribed.")
     deposit_at = fields.Datetime(
         string="Deposit Paid", help="CS-15: when the deposit was recorded; the first to pay it gets the unit."
     )
@@ -407,7 +407,8 @@ class CrmLead(models.Model):
             raise AccessError(
                 self.env._(
                     "%(customer)s: the unit, the deposit, the deal amount and the signing come from the unit's "
-                    "deal, recorded by the sales manager on the 销控表 (Record Deposit, Sign), never typed (UC-4, "
+                    "deal, recorded by the sales manager on the 销控表 (Record Deposit, Sign the Contract), never "
+                    "typed (UC-4, "
                     "UC-5, CC-2).",
                     customer=office_leads[0].name,
                 )

@@ -5,7 +5,7 @@ from odoo.tools import SQL
 from ..tools.engine import engine_writes
 
 RESERVATION_STATES = [
-    ("requested", "Requested"),
+    ("requested", "Awaiting Confirmation"),
     ("held", "Held"),
     ("subscribed", "Subscribed"),
     ("released", "Released"),
@@ -112,9 +112,12 @@ class RealEstateReservation(models.Model):
         """UC-2, UC-3: release a hold or refuse a request; the unit is available again."""
         self.env["real.estate.unit"]._check_controller()
         for reservation in self:
-            self.env["real.estate.ownership.engine"]._release_reservation(
-                reservation, fields.Datetime.now(), self.env._("Released by %(user)s", user=self.env.user.name)
+            reason = (
+                self.env._("Refused by %(user)s", user=self.env.user.name)
+                if reservation.state == "requested"
+                else self.env._("Released by %(user)s", user=self.env.user.name)
             )
+            self.env["real.estate.ownership.engine"]._release_reservation(reservation, fields.Datetime.now(), reason)
         return True
 
     @api.model

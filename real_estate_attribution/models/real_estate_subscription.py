@@ -48,7 +48,7 @@ class RealEstateSubscription(models.Model):
     approved_at = fields.Datetime(readonly=True)
     contract_amount = fields.Monetary(readonly=True, currency_field="currency_id", tracking=True)
     contract_ref = fields.Char(string="Contract Number", readonly=True)
-    signed_at = fields.Datetime(string="Signed", readonly=True, index=True)
+    signed_at = fields.Datetime(string="Signed On", readonly=True, index=True)
     signed_by = fields.Many2one("res.users", readonly=True)
     cancelled_at = fields.Datetime(readonly=True)
     cancelled_by = fields.Many2one("res.users", readonly=True)

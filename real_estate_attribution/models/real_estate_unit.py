@@ -4,7 +4,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from ..tools.engine import engine_writes
 
 UNIT_STATES = [
-    ("available", "Available"),
+    ("available", "For Sale"),
     ("reserved", "Reserved"),
     ("subscribed", "Subscribed"),
     ("signed", "Signed"),
@@ -110,7 +110,7 @@ class RealEstateUnit(models.Model):
             raise UserError(
                 self.env._(
                     "A unit's state and customer change through its reservation and deal (Request Hold, Record "
-                    "Deposit, Sign), never by hand."
+                    "Deposit, Sign the Contract), never by hand."
                 )
             )
 

@@ -60,7 +60,7 @@ class RuleUnit(models.AbstractModel):
         self._note(
             (unit, lead),
             lambda env: env._(
-                "%(unit)s: hold %(state)s for %(customer)s (%(consultant)s), until %(until)s (UC-2, UC-3).",
+                "%(unit)s: a hold for %(customer)s (%(consultant)s) until %(until)s: %(state)s (UC-2, UC-3).",
                 unit=unit.name,
                 state=dict(reservation._fields["state"]._description_selection(env))[reservation.state],
                 customer=lead.name,

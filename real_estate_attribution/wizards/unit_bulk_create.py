@@ -26,8 +26,10 @@ class RealEstateUnitBulkCreate(models.TransientModel):
     def _check_counts(self):
         for wizard in self:
             if wizard.floor_to < wizard.floor_from or not 0 < wizard.units_per_floor <= 99:
-                raise ValidationError(self.env._("Floors go up from the first, with 1 to 99 units on each."))
-            if wizard.floor_to - wizard.floor_from > 200:
+                raise ValidationError(
+                    self.env._("The last floor cannot be below the first, and each floor has 1 to 99 units.")
+                )
+            if wizard.floor_to - wizard.floor_from + 1 > 200:
                 raise ValidationError(self.env._("A building has at most 200 floors."))
 
     def _unit_values(self):

@@ -23,7 +23,7 @@ class RealEstateUnitDeal(models.TransientModel):
     unit_id = fields.Many2one("real.estate.unit", required=True, readonly=True)
     team_id = fields.Many2one(related="unit_id.team_id")
     currency_id = fields.Many2one(related="unit_id.currency_id")
-    step = fields.Selection(DEAL_STEPS, required=True, readonly=True)
+    step = fields.Selection(DEAL_STEPS, string="Deal Step", required=True, readonly=True)
     lead_id = fields.Many2one(
         "crm.lead",
         string="Customer",
@@ -43,7 +43,7 @@ class RealEstateUnitDeal(models.TransientModel):
     note = fields.Text()
     lost_lead_id = fields.Many2one(
         "crm.lead",
-        string="Customer Lost",
+        string="Lost Customer",
         domain="[('team_id', '=', team_id)]",
         help="CS-8: the customer another consultant lost because the unit was sold twice.",
     )

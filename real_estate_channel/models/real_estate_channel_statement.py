@@ -190,7 +190,7 @@ class RealEstateChannelStatementLine(models.Model):
     statement_id = fields.Many2one("real.estate.channel.statement", required=True, ondelete="cascade", index=True)
     lead_id = fields.Many2one("crm.lead", string="Deal", required=True, ondelete="cascade")
     customer_name = fields.Char(related="lead_id.contact_name")
-    signed_at = fields.Datetime(string="Signed")
+    signed_at = fields.Datetime(string="Signed On")
     amount = fields.Monetary(string="Deal Amount")
     rate = fields.Float(string="Rate (%)", digits=(5, 3))
     commission = fields.Monetary()

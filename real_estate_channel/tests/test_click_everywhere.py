@@ -8,12 +8,14 @@ from odoo.tests import HttpCase, tagged
 
 APP = "real_estate_attribution.menu_sales_office_root"
 CLICKBOT = "odoo.loader.modules.get('@web/webclient/clickbot/clickbot_loader').startClickEverywhere('%s');" % APP
-#: The demo's user of each role (README): admin, consultant, team leader, site manager, channel manager, director.
+#: The demo's user of each role (README): admin, consultant, team leader, site manager, sales manager, channel
+#: manager, director.
 ROLES = {
     "admin": "admin",
     "consultant": "lina",
     "team_leader": "sunli",
     "site_manager": "zhaomin",
+    "sales_manager": "qianxiao",
     "channel_manager": "huangyong",
     "director": "zhouhong",
 }
@@ -54,6 +56,12 @@ class TestClickEverywhere(HttpCase):
 
     def test_team_leader_zh(self):
         self.click_everywhere("team_leader", "zh_CN")
+
+    def test_sales_manager_en(self):
+        self.click_everywhere("sales_manager", "en_US")
+
+    def test_sales_manager_zh(self):
+        self.click_everywhere("sales_manager", "zh_CN")
 
     def test_site_manager_en(self):
         self.click_everywhere("site_manager", "en_US")
