@@ -2,6 +2,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import LazyTranslate
 
+from ..tools.engine import as_system
 from ..tools.i18n import both_languages_plain
 
 _lt = LazyTranslate(__name__)
@@ -334,7 +335,7 @@ class RealEstateDispute(models.Model):
         self.sudo().state = step
         self.activity_unlink(["mail.mail_activity_data_todo"])
         for approver in self._approvers(step):
-            self.sudo().activity_schedule(
+            as_system(self).activity_schedule(
                 "mail.mail_activity_data_todo",
                 user_id=approver.id,
                 summary=both_languages_plain(self.env, _lt("Decide dispute %(name)s", name=self.name)),

@@ -2,6 +2,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError
 from odoo.tools import LazyTranslate
 
+from ..tools.engine import as_system
 from ..tools.i18n import both_languages, both_languages_plain
 from .rule_grading import GRADES
 
@@ -45,7 +46,7 @@ class RealEstateGradeRequest(models.Model):
         requests = super().create(vals_list)
         for request in requests:
             manager = request.team_id.user_id or self.env.ref("real_estate_attribution.group_site_manager").users[:1]
-            request.sudo().activity_schedule(
+            as_system(request).activity_schedule(
                 "mail.mail_activity_data_todo",
                 user_id=manager.id,
                 summary=both_languages_plain(

@@ -3,6 +3,7 @@ from datetime import timedelta
 from odoo import api, models
 from odoo.exceptions import AccessError, UserError
 
+from ..tools.engine import as_system
 from ..tools.i18n import html_lines, lines_in_both
 
 #: The deal flow writes as the engine: under sudo, with the engine's flag (tools/engine.py).
@@ -435,7 +436,7 @@ class RuleUnit(models.AbstractModel):
                 }
             )
         )
-        dispute.activity_schedule(
+        as_system(dispute).activity_schedule(
             "mail.mail_activity_data_todo",
             summary=" / ".join(lines_in_both(self.env, lambda env: env._("Submit the CS-8 claim"))),
             user_id=claimant.id,
@@ -498,7 +499,7 @@ class RuleUnit(models.AbstractModel):
         body = html_lines(lines_in_both(self.env, render))
         for record in records:
             if record:
-                record.sudo().message_post(body=body, subtype_xmlid="mail.mt_note")
+                as_system(record).message_post(body=body, subtype_xmlid="mail.mt_note")
 
     @api.model
     def _ask_controllers(self, record, render=None, site_manager=False):
@@ -521,7 +522,7 @@ class RuleUnit(models.AbstractModel):
             )
         )
         for user in users[:1]:
-            record.sudo().activity_schedule("mail.mail_activity_data_todo", summary=summary[:250], user_id=user.id)
+            as_system(record).activity_schedule("mail.mail_activity_data_todo", summary=summary[:250], user_id=user.id)
 
     @api.model
     def _unit_moment(self, team, moment):

@@ -77,6 +77,20 @@ class TestGrading(AttributionCase):
         self.assertFalse(lead.next_followup_at, "no cadence for D")
         self.assertFalse(self.callback(lead))
 
+    def test_gr3_a_consultant_without_an_email_address_asks_for_d(self):
+        """GR-3: the request and the manager's to-do are the system's messages: no mail address is needed,
+        neither the consultant's nor the manager's."""
+        lead = self.lead()
+        self.grade(lead, "C")
+        self.follow_up(lead.id, lead.user_id, T0 + timedelta(hours=1))
+        (lead.user_id | self.manager).partner_id.email = False
+        self.grade(lead, "D")
+        request = lead.grade_request_ids
+        self.assertEqual(request.state, "pending")
+        self.assertEqual(request.activity_ids.create_uid, self.env.ref("base.user_root"), "posted by the system")
+        request.with_user(self.manager).action_approve()
+        self.assertEqual(lead.grade, "D")
+
     def test_gr3_no_way_around_the_managers_approval(self):
         """GR-3: neither the approval's context key nor a hand-made request skips the follow-ups or the manager."""
         lead = self.lead()

@@ -1,3 +1,4 @@
+from odoo import SUPERUSER_ID
 from odoo.exceptions import AccessError, UserError
 
 
@@ -21,3 +22,9 @@ def check_engine_create(records, message):
         raise AccessError(message)
     if not engine_writes(records.env):
         raise UserError(message)
+
+
+def as_system(records):
+    """``records`` as the system writes to their chatter and to-dos: authored by OdooBot, so that a user
+    without an email address can trigger them (a message posted as the user needs the user's address)."""
+    return records.with_user(SUPERUSER_ID)
