@@ -34,9 +34,13 @@ class RealEstateUnit(models.Model):
     team_id = fields.Many2one(related="building_id.team_id", string="Sales Office", store=True, index=True)
     company_id = fields.Many2one(related="building_id.company_id", store=True)
     currency_id = fields.Many2one(related="team_id.currency_id")
-    floor = fields.Integer(required=True, default=1)
+    floor = fields.Integer(required=True, default=1, aggregator=None)
     position = fields.Integer(
-        string="Position on the Floor", required=True, default=1, help="The unit's column on the 销控表."
+        string="Position on the Floor",
+        required=True,
+        default=1,
+        aggregator=None,
+        help="The unit's column on the 销控表.",
     )
     layout = fields.Char(help="户型, e.g. 3室2厅2卫.")
     area = fields.Float(string="Area (m²)", digits=(16, 2), help="Gross floor area (建筑面积).")
@@ -222,7 +226,7 @@ class RealEstateUnit(models.Model):
             counts[unit.state] += 1
         shown = units.filtered(lambda unit: not states or unit.state in states)
         floors = {}
-        for unit in shown:
+        for unit in shown.sudo():  # the chart names every unit's customer, as the unit list does
             floors.setdefault(unit.floor, []).append(unit._grid_cell())
         labels = dict(self._fields["state"]._description_selection(self.env))
         return {

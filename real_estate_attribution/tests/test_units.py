@@ -121,6 +121,9 @@ class TestUnits(AttributionCase):
         self.assertFalse(unit.reservation_id.activity_ids)
         register = self.env["real.estate.reservation"].search([("unit_id", "=", unit.id)])
         self.assertEqual(register.mapped("state"), ["held"])
+        grid = self.as_user(stranger).unit_grid(self.team.id, self.building.id)  # another's customer on the chart
+        [cell] = [c for floor in grid["floors"] for c in floor["units"] if c["id"] == unit.id]
+        self.assertEqual((cell["state"], cell["customer"]), ("reserved", lead.name))
         pdf, _kind = (
             self.env["ir.actions.report"]
             .with_context(force_report_rendering=True)
