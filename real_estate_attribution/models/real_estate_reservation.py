@@ -35,7 +35,9 @@ class RealEstateReservation(models.Model):
     building_id = fields.Many2one(related="unit_id.building_id", store=True)
     team_id = fields.Many2one(related="unit_id.team_id", string="Sales Office", store=True, index=True)
     company_id = fields.Many2one(related="unit_id.company_id", store=True)
-    lead_id = fields.Many2one("crm.lead", string="Customer", required=True, readonly=True, index=True)
+    lead_id = fields.Many2one(
+        "crm.lead", string="Customer", required=True, readonly=True, index=True, ondelete="cascade"
+    )
     user_id = fields.Many2one("res.users", string="Consultant", required=True, readonly=True)
     state = fields.Selection(RESERVATION_STATES, required=True, readonly=True, default="requested", tracking=True)
     requested_by = fields.Many2one("res.users", readonly=True)

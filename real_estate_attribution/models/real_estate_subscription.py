@@ -33,7 +33,9 @@ class RealEstateSubscription(models.Model):
     company_id = fields.Many2one(related="unit_id.company_id", store=True)
     currency_id = fields.Many2one(related="unit_id.currency_id")
     area = fields.Float(related="unit_id.area", string="Area (m²)", store=True)
-    lead_id = fields.Many2one("crm.lead", string="Customer", required=True, readonly=True, index=True)
+    lead_id = fields.Many2one(
+        "crm.lead", string="Customer", required=True, readonly=True, index=True, ondelete="cascade"
+    )
     user_id = fields.Many2one("res.users", string="Consultant", readonly=True, index=True)
     reservation_id = fields.Many2one("real.estate.reservation", readonly=True)
     without_reservation = fields.Boolean(
