@@ -36,8 +36,11 @@
         "views/real_estate_unit_views.xml",
         "views/real_estate_reservation_views.xml",
         "views/real_estate_subscription_views.xml",
+        "views/real_estate_violation_views.xml",
+        "wizards/violation_contest_views.xml",
         "report/report_layout.xml",
         "report/real_estate_reservation_report.xml",
+        "report/real_estate_violation_report.xml",
         "views/real_estate_menus.xml",
     ],
     "assets": {

@@ -326,6 +326,12 @@ def _button_target(world, model, button):
         )
     if model in ("real.estate.unit", "real.estate.reservation", "real.estate.subscription"):
         return world.unit_in_deal(model, button)
+    if model == "real.estate.violation":
+        return world.admin(
+            "real.estate.violation",
+            "create",
+            {"team_id": world.team, "user_id": world.users["consultant"], "kind": "ds1_grab", "description": "矩阵"},
+        )
     if model == "real.estate.channel.penalty":
         return world.admin(
             "real.estate.channel.penalty",

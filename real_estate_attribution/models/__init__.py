@@ -33,6 +33,7 @@ from . import real_estate_building
 from . import real_estate_unit
 from . import real_estate_reservation
 from . import real_estate_subscription
+from . import real_estate_violation
 from . import real_estate_grade_request
 from . import real_estate_grade_review
 from . import mail_activity

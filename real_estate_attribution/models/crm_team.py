@@ -128,6 +128,12 @@ class CrmTeam(models.Model):
         "(or until marked available); the missed turns are made up.",
     )
 
+    office_currency_id = fields.Many2one(
+        "res.currency",
+        string="Office Currency",
+        compute="_compute_office_currency_id",
+        help="The currency of the office's prices, deposits and fines: its company's, else the current one's.",
+    )
     # UC family
     unit_hold_hours = fields.Integer(
         string="Unit Hold (hours)",
@@ -137,11 +143,49 @@ class CrmTeam(models.Model):
     deposit_minimum = fields.Monetary(
         string="Minimum Deposit",
         default=20000.0,
-        currency_field="currency_id",
+        currency_field="office_currency_id",
         help="UC-4: a deposit below this amount waits for the sales manager's approval.",
     )
 
+    # DS family
+    default_daily_base_pay = fields.Monetary(
+        string="Day's Base Pay",
+        currency_field="office_currency_id",
+        help="DS-1: a violation is fined the day's base pay (a consultant's own pay on the office's team "
+        "overrides it).",
+    )
+    default_monthly_base_pay = fields.Monetary(
+        string="Month's Base Pay",
+        currency_field="office_currency_id",
+        help="DS-1: a serious violation is fined the month's base pay and a share of the month's bonus.",
+    )
+    default_monthly_bonus = fields.Monetary(
+        string="Month's Bonus", currency_field="office_currency_id", help="DS-1, DS-2: the bonus a share is taken of."
+    )
+    ds1_serious_bonus_percent = fields.Float(
+        string="Serious Violation: Bonus Share (%)",
+        default=50.0,
+        help="DS-1: in serious cases, the month's base pay and this share of the month's bonus (rulebook: 50%).",
+    )
+    ds2_bonus_percent = fields.Float(
+        string="Provoking a Conflict: Bonus Share (%)",
+        default=50.0,
+        help="DS-2: dismissal and this share of the month's deal bonus (rulebook: 50%).",
+    )
+    ds3_fine = fields.Monetary(
+        string="Three Questions / Turn: Fine",
+        currency_field="office_currency_id",
+        help="DS-3: a violation, the turn is lost; the office may add a fine (rulebook: none).",
+    )
+
     _sql_constraints = [
+        (
+            "discipline_scale_valid",
+            "CHECK(ds1_serious_bonus_percent BETWEEN 0 AND 100 AND ds2_bonus_percent BETWEEN 0 AND 100"
+            " AND coalesce(default_daily_base_pay, 0) >= 0 AND coalesce(default_monthly_base_pay, 0) >= 0"
+            " AND coalesce(default_monthly_bonus, 0) >= 0 AND coalesce(ds3_fine, 0) >= 0)",
+            "Pay and fines cannot be negative; bonus shares lie between 0 and 100%.",
+        ),
         (
             "unit_rules_positive",
             "CHECK(unit_hold_hours > 0 AND deposit_minimum >= 0)",
@@ -165,6 +209,11 @@ class CrmTeam(models.Model):
             "Follow-up deadline and reception minutes cannot be negative.",
         ),
     ]
+
+    @api.depends("currency_id")
+    def _compute_office_currency_id(self):
+        for team in self:
+            team.office_currency_id = team.currency_id or self.env.company.currency_id
 
     @api.model
     def _cron_report_grade_a(self):

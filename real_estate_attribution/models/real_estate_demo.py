@@ -80,6 +80,7 @@ class RealEstateDemoLoader(models.AbstractModel):
         loader._grade_customers(team)
         loader._open_dispute(team)
         loader.env["real.estate.unit.demo.loader"]._load_today(team)
+        loader._record_violation(team)
 
     # ------------------------------------------------------------------
     def _moment(self, team, days_ago, hour, minute=0):
@@ -280,6 +281,28 @@ class RealEstateDemoLoader(models.AbstractModel):
                 )
             )
             dispute.action_submit()
+
+    def _record_violation(self, team):
+        """DS-1, DS-4: the site manager recorded 王强 fighting over a customer last week, and confirmed it."""
+        users = self._consultants()
+        manager = self.env.ref("real_estate_attribution.user_manager_zhao")
+        violation = (
+            self.env["real.estate.violation"]
+            .with_user(manager)
+            .create(
+                {
+                    "team_id": team.id,
+                    "user_id": users["wang"].id,
+                    "kind": "ds1_grab",
+                    "date": self._office_day(team, 6),
+                    "description": "接待区与同事争抢一组来访客户，经现场监控核实。",
+                }
+            )
+        )
+        violation.action_confirm()
+
+    def _office_day(self, team, days_ago):
+        return fields.Date.context_today(self.with_context(tz=team.office_tz)) - timedelta(days=days_ago)
 
     def _grade_customers(self, team):
         """GR-1 to GR-4: grades across the board, two D requests waiting, and a D pool to redistribute."""

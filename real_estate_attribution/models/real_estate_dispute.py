@@ -89,6 +89,10 @@ class RealEstateDispute(models.Model):
     proposed_outcome = fields.Selection(OUTCOMES, readonly=True, help="DI-2: the site manager's decision under review.")
     outcome = fields.Selection(OUTCOMES, readonly=True, tracking=True)
     decision_note = fields.Text()
+    finds_grabbing = fields.Boolean(
+        string="Finds a Customer Grabbed (DS-1)",
+        help="DS-1, DS-4: upheld, the decision proposes a violation for the consultant who held the customer.",
+    )
     decision_note_by = fields.Many2one(
         "res.users", string="Note Written by", readonly=True, copy=False, help="The approver whose decision note it is."
     )
@@ -160,7 +164,7 @@ class RealEstateDispute(models.Model):
     def _check_create_values(self, vals_list):
         """DI-1, DI-3: a claim starts submitted, in the claimant's own name; the workflow writes the rest.
         Site managers may file a claim for a consultant."""
-        workflow = (self._protected_fields() | {"decision_note"}) - self._claim_fields()
+        workflow = (self._protected_fields() | {"decision_note", "finds_grabbing"}) - self._claim_fields()
         on_behalf = self.env.user.has_group("real_estate_attribution.group_site_manager")
         for vals in vals_list:
             if vals.get("state") == "submitted":  # the form sends the default state
@@ -201,12 +205,13 @@ class RealEstateDispute(models.Model):
             self._check_api_values(vals)
             if self._protected_fields() & set(vals):
                 raise AccessError(self.env._("The state and outcome of a dispute change by its buttons only."))
-            if "decision_note" in vals:
+            if {"decision_note", "finds_grabbing"} & set(vals):
                 if not all(dispute._may_act() for dispute in self):
                     raise AccessError(
                         self.env._("Only the approvers of the dispute's step write its decision note (DI-3).")
                     )
-                vals = dict(vals, decision_note_by=self.env.user.id)
+                if "decision_note" in vals:
+                    vals = dict(vals, decision_note_by=self.env.user.id)
             self._check_editable()
         return super().write(vals)
 

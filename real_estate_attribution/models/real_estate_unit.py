@@ -33,7 +33,7 @@ class RealEstateUnit(models.Model):
     building_id = fields.Many2one("real.estate.building", required=True, index=True, ondelete="restrict")
     team_id = fields.Many2one(related="building_id.team_id", string="Sales Office", store=True, index=True)
     company_id = fields.Many2one(related="building_id.company_id", store=True)
-    currency_id = fields.Many2one(related="team_id.currency_id")
+    currency_id = fields.Many2one(related="team_id.office_currency_id")
     floor = fields.Integer(required=True, default=1, aggregator=None)
     position = fields.Integer(
         string="Position on the Floor",

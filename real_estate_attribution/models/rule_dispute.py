@@ -31,6 +31,8 @@ class RuleDispute(models.AbstractModel):
 
     @api.model
     def _uphold(self, dispute, lead, rule, at):
+        if dispute.finds_grabbing and dispute.owner_before_id:
+            self._propose_grabbing(dispute, lead, at)
         if dispute.related_lead_id and dispute.kind in HOUSEHOLD_RELATIONS:
             self._join_household(dispute, lead)
         reason = dispute.decision_note or dict(dispute._fields["kind"]._description_selection(self.env))[dispute.kind]
@@ -41,6 +43,21 @@ class RuleDispute(models.AbstractModel):
             self._write_split(lead, shares, dispute)
         elif dispute.share_ids:
             lead.agreed_split_dispute_id = dispute
+
+    @api.model
+    def _propose_grabbing(self, dispute, lead, at):
+        """DS-1, DS-4: the decision found that the holder grabbed the customer: a violation to confirm."""
+        self.env["real.estate.violation"]._propose(
+            {
+                "team_id": dispute.team_id.id,
+                "user_id": dispute.owner_before_id.id,
+                "kind": "ds1_grab",
+                "lead_id": lead.id,
+                "dispute_id": dispute.id,
+                "date": self._office_date(dispute.team_id, at),
+                "description": dispute.decision_note or dispute.statement,
+            }
+        )
 
     @api.model
     def _transfer_to_claimant(self, dispute, lead, rule, at, reason):

@@ -245,6 +245,26 @@ class RuleUnit(models.AbstractModel):
                 ),
             )
         if subscription.without_reservation:
+            self.env["real.estate.violation"]._propose(
+                {
+                    "team_id": unit.team_id.id,
+                    "user_id": subscription.user_id.id,
+                    "kind": "ds3_no_reservation",
+                    "lead_id": lead.id,
+                    "subscription_id": subscription.id,
+                    "date": self._office_date(unit.team_id, subscription.subscribed_at),
+                    "description": " / ".join(
+                        lines_in_both(
+                            self.env,
+                            lambda env: env._(
+                                "The deposit for %(unit)s was taken without a hold confirmed by the sales manager "
+                                "(UC-6).",
+                                unit=unit.name,
+                            ),
+                        )
+                    ),
+                }
+            )
             self._note(
                 (subscription, lead),
                 lambda env: env._(
@@ -253,11 +273,6 @@ class RuleUnit(models.AbstractModel):
                     unit=unit.name,
                     consultant=subscription.user_id.name,
                 ),
-            )
-            self._ask_controllers(
-                subscription,
-                lambda env: env._("Deposit without a reservation (UC-6): %(unit)s", unit=unit.name),
-                site_manager=True,
             )
 
     @api.model

@@ -215,8 +215,12 @@ class TestUnits(AttributionCase):
         unit = self.unit()
         deal = self.subscribe(unit, lead_id=lead.id)
         self.assertTrue(deal["without_reservation"])
-        self.assertIn(self.manager, unit.subscription_id.activity_ids.user_id)
         self.assertIn("UC-6", "".join(unit.subscription_id.message_ids.mapped("body")))
+        violation = self.env["real.estate.violation"].search([("subscription_id", "=", unit.subscription_id.id)])
+        self.assertEqual(
+            (violation.kind, violation.user_id, violation.state), ("ds3_no_reservation", lead.user_id, "draft")
+        )
+        self.assertIn(self.manager, violation.activity_ids.user_id, "the site manager is told")
         held = self.customer(phone="13900001111", name="李四")
         self.hold(self.unit("102"), held)
         self.assertFalse(self.subscribe(self.unit("102"))["without_reservation"])

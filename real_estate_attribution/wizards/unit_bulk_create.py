@@ -11,7 +11,7 @@ class RealEstateUnitBulkCreate(models.TransientModel):
     _description = "Create a Building's Units"
 
     building_id = fields.Many2one("real.estate.building", required=True)
-    currency_id = fields.Many2one(related="building_id.team_id.currency_id")
+    currency_id = fields.Many2one(related="building_id.team_id.office_currency_id")
     floor_from = fields.Integer(string="From Floor", required=True, default=1)
     floor_to = fields.Integer(string="To Floor", required=True, default=18)
     units_per_floor = fields.Integer(required=True, default=4)
