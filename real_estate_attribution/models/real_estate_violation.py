@@ -19,7 +19,7 @@ VIOLATION_STATES = [
     ("cancelled", "Cancelled"),
 ]
 #: What the workflow writes (DS-4): the fine, its basis, the state, the decider.
-WORKFLOW_FIELDS = {"state", "fine_amount", "fine_basis", "decided_by", "contest_reason", "turn_lost"}
+WORKFLOW_FIELDS = {"state", "fine_amount", "fine_share", "decided_by", "contest_reason", "turn_lost"}
 
 
 class RealEstateViolation(models.Model):
@@ -57,7 +57,8 @@ class RealEstateViolation(models.Model):
     subscription_id = fields.Many2one("real.estate.subscription", string="Deal", readonly=True)
     state = fields.Selection(VIOLATION_STATES, required=True, default="draft", readonly=True, tracking=True)
     fine_amount = fields.Monetary(string="Fine", readonly=True, currency_field="currency_id", tracking=True)
-    fine_basis = fields.Char(readonly=True, help="How the fine follows the office's scale.")
+    fine_share = fields.Float(string="Bonus Share (%)", readonly=True, help="DS-1, DS-2: the bonus share applied.")
+    fine_basis = fields.Char(compute="_compute_fine_basis", help="How the fine follows the office's scale.")
     turn_lost = fields.Boolean(readonly=True, help="DS-3: the consultant loses the turn.")
     contest_reason = fields.Text(readonly=True, help="DI-1: why the consultant contests the violation.")
     decided_by = fields.Many2one("res.users", readonly=True)
@@ -69,6 +70,26 @@ class RealEstateViolation(models.Model):
     def _compute_is_concerned(self):
         for violation in self:
             violation.is_concerned = violation.user_id == self.env.user
+
+    @api.depends_context("lang")
+    @api.depends("kind", "serious", "fine_share", "state")
+    def _compute_fine_basis(self):
+        """The fine's basis in the reader's language, from what was recorded at the confirmation."""
+        env = self.env
+        for violation in self:
+            share = "%g" % violation.fine_share
+            if violation.state in ("draft", "cancelled") or not violation.kind:
+                violation.fine_basis = False
+            elif violation.kind in ("ds1_grab", "ds1_neglect") and not violation.serious:
+                violation.fine_basis = env._("DS-1: the day's base pay")
+            elif violation.kind in ("ds1_grab", "ds1_neglect"):
+                violation.fine_basis = env._(
+                    "DS-1, serious: the month's base pay and %(share)s%% of the month's bonus", share=share
+                )
+            elif violation.kind == "ds2_provoke":
+                violation.fine_basis = env._("DS-2: dismissal and %(share)s%% of the month's deal bonus", share=share)
+            else:
+                violation.fine_basis = env._("DS-3: a violation; the turn is lost")
 
     @api.depends("date")
     def _compute_month(self):
@@ -114,31 +135,22 @@ class RealEstateViolation(models.Model):
     # The fine (DS-1 to DS-3)
     # ------------------------------------------------------------------
     def _fine(self):
-        """``(amount, basis, turn lost)`` on the office's scale, for the consultant's pay and bonus."""
+        """``(amount, bonus share, turn lost)`` on the office's scale, for the consultant's pay and bonus."""
         self.ensure_one()
         member = self.team_id.sudo().crm_team_member_ids.filtered(lambda m: m.user_id == self.user_id)[:1]
         team = self.team_id
         day = member.daily_base_pay or team.default_daily_base_pay
         month = member.monthly_base_pay or team.default_monthly_base_pay
         bonus = member.monthly_bonus or team.default_monthly_bonus
-        env = self.env
         if self.kind in ("ds1_grab", "ds1_neglect") and not self.serious:
-            return day, env._("DS-1: the day's base pay"), False
+            return day, 0.0, False
         if self.kind in ("ds1_grab", "ds1_neglect"):
             share = team.ds1_serious_bonus_percent
-            return (
-                month + bonus * share / 100.0,
-                env._("DS-1, serious: the month's base pay and %(share)s%% of the month's bonus", share=share),
-                False,
-            )
+            return month + bonus * share / 100.0, share, False
         if self.kind == "ds2_provoke":
             share = team.ds2_bonus_percent
-            return (
-                bonus * share / 100.0,
-                env._("DS-2: dismissal and %(share)s%% of the month's deal bonus", share=share),
-                False,
-            )
-        return team.ds3_fine, env._("DS-3: a violation; the turn is lost"), True
+            return bonus * share / 100.0, share, False
+        return team.ds3_fine, 0.0, True
 
     # ------------------------------------------------------------------
     # Buttons (DS-4, DI-1)
@@ -151,12 +163,12 @@ class RealEstateViolation(models.Model):
                 raise UserError(self.env._("%(name)s is already decided.", name=violation.name))
             if violation.state == "disputed" and not self.env.user.has_group("real_estate_attribution.group_director"):
                 raise AccessError(self.env._("The marketing director decides a contested violation (DI-1)."))
-            amount, basis, turn_lost = violation._fine()
+            amount, share, turn_lost = violation._fine()
             violation._workflow().write(
                 {
                     "state": "confirmed",
                     "fine_amount": amount,
-                    "fine_basis": basis,
+                    "fine_share": share,
                     "turn_lost": turn_lost,
                     "decided_by": self.env.uid,
                 }
@@ -221,7 +233,7 @@ class RealEstateViolation(models.Model):
                     name=self.name,
                     kind=dict(self._fields["kind"]._description_selection(env))[self.kind],
                     fine="%.2f" % self.fine_amount,
-                    basis=self.fine_basis,
+                    basis=self.with_env(env).fine_basis,
                 ),
             )
         )
