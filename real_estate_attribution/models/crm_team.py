@@ -64,6 +64,22 @@ class CrmTeam(models.Model):
         help="PR-2: without a follow-up within this many days of the last contact the customer "
         "loses protection. 0 disables the rule.",
     )
+    protection_counts_from = fields.Selection(
+        [("moment", "From the Moment of the Registration"), ("next_day", "From the Next Day")],
+        string="Protection Days Count",
+        default="moment",
+        required=True,
+        help="PR-6: from the moment of the registration or follow-up, or from the next day (one rulebook: entered "
+        "on the 1st, a 15-day protection covers the 2nd to the 16th).",
+    )
+    call_registration = fields.Selection(
+        [("protects", "A Call Protects the Customer"), ("record", "Calls Are Records Only")],
+        string="Call Registrations",
+        default="protects",
+        required=True,
+        help="PR-7: a call registration protects the customer for the call protection period (PR-1), or is a "
+        "record only that protects nobody (另一案场：来电登记内容不作为确定客户归属的依据).",
+    )
     former_consultant_reclaims = fields.Boolean(
         default=True,
         help="PR-3: a customer back from the public pool who names the former consultant goes back to them.",
@@ -72,6 +88,14 @@ class CrmTeam(models.Model):
         string="Three Questions Required",
         default=True,
         help="PR-5: the reception form insists that the three questions were asked.",
+    )
+    helper_closing_split = fields.Selection(
+        [("owner", "All to the Registered Consultant"), ("half", "Same-Day Close Shared 50/50")],
+        string="Helper Closing for an Absent Consultant",
+        default="owner",
+        required=True,
+        help="CS-3: B absent, C helps and closes on the spot: B gets all; or (another rulebook) a helper who "
+        "closes the same day shares 50/50 with B (当日成交，奖金五五分成).",
     )
     forgotten_customer_rule = fields.Selection(
         [("registration", "By the Registration"), ("recognition", "By Recognition within a Month")],

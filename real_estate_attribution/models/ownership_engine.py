@@ -318,8 +318,8 @@ class OwnershipEngine(models.AbstractModel):
             decision.action, decision.protection_rule = "create", "ID-3"
             decision.rule, decision.reason = "ID-3", "household"
             decision.expire = lead.protection_id or None  # the member's own, lapsed before the cron saw it
-        elif verdict.state == "active":
-            decision.action = "renew"
+        elif verdict.state == "active" and not (contact.kind == "call" and contact.team.call_registration == "record"):
+            decision.action = "renew"  # PR-1; PR-7: where calls are records only, a call renews nothing
         return decision
 
     @api.model
@@ -379,6 +379,10 @@ class OwnershipEngine(models.AbstractModel):
             decision.action, decision.owner = "none", self.env["res.users"]
             decision.rule = decision.protection_rule = "PR-4"
             decision.reason = "call.on_the_way"
+        elif contact.kind == "call" and contact.team.call_registration == "record":
+            decision.action, decision.owner = "none", self.env["res.users"]
+            decision.rule = decision.protection_rule = "PR-7"
+            decision.reason = "call.record_only"
         return decision
 
     @api.model
@@ -764,6 +768,10 @@ class OwnershipEngine(models.AbstractModel):
             "call.no_contact": self.env._(
                 "The caller left no contact details: nobody is registered, and on arrival they "
                 "are a new customer (PR-4)."
+            ),
+            "call.record_only": self.env._(
+                "Call recorded, received by %(receiver)s: in this office a call is a record only and protects "
+                "nobody; the customer's visit decides who owns them (PR-7)."
             ),
             "call.on_the_way": self.env._(
                 "The caller is on the way: no protection is registered, and on arrival they are a new customer (PR-4)."

@@ -29,13 +29,21 @@ class RuleProtection(models.AbstractModel):
         after that contact, whichever comes first.
         """
         anchor = max(d for d in (last_contact, last_followup) if d)
-        end, rule = anchor + timedelta(days=self._protection_days(team, kind)), "PR-1"
+        end, rule = self._days_after(team, anchor, self._protection_days(team, kind)), "PR-1"
         followed_up = last_followup and last_followup >= last_contact
         if team.followup_lapse_days and not followed_up:
-            lapse_end = last_contact + timedelta(days=team.followup_lapse_days)
+            lapse_end = self._days_after(team, last_contact, team.followup_lapse_days)
             if lapse_end < end:
                 end, rule = lapse_end, "PR-2"
         return end, rule
+
+    @api.model
+    def _days_after(self, team, moment, days):
+        """PR-6: ``days`` of protection from ``moment``, or whole office days from the next day (entered on the
+        1st, 15 days cover the 2nd to the 16th)."""
+        if team.protection_counts_from == "next_day":
+            return self._office_day_start(team, self._office_date(team, moment) + timedelta(days=days + 1))
+        return moment + timedelta(days=days)
 
     @api.model
     def _in_force(self, protections, at):

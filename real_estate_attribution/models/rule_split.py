@@ -45,6 +45,7 @@ class RuleSplit(models.AbstractModel):
             self._split_handover,
             self._split_group,
             self._split_household,
+            self._split_same_day_helper,
             self._split_owner,
         ]
 
@@ -260,6 +261,30 @@ class RuleSplit(models.AbstractModel):
             return []
         users = users.sorted("id")
         return [Share(part, rule, user=user) for part, user in zip(self._equal(len(users)), users, strict=True)]
+
+    @api.model
+    def _split_same_day_helper(self, lead):
+        """CS-3 (variant, setting): the registered consultant was absent and a helper who received the customer
+        closed the deal the same day: 50/50."""
+        team = lead.team_id
+        owner = self._owner(lead)
+        if team.helper_closing_split != "half" or not owner or not lead.date_closed:
+            return None
+        if lead.protection_id and not self._signed_inside_protection(lead):
+            return None
+        day = self._office_date(team, lead.date_closed)
+        helpers = lead.visit_ids.filtered(
+            lambda v: (
+                v.is_helper
+                and v.consultant_id
+                and v.consultant_id != owner
+                and self._office_date(team, v.visit_at) == day
+            )
+        )
+        helper = helpers.sorted(lambda v: (v.visit_at, v.id))[-1:].consultant_id
+        if not helper:
+            return None
+        return [Share(Decimal(50), "CS-3", user=owner), Share(Decimal(50), "CS-3", user=helper)]
 
     @api.model
     def _split_owner(self, lead):

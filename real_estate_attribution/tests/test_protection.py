@@ -1,4 +1,4 @@
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import psycopg2
 from freezegun import freeze_time
@@ -33,6 +33,38 @@ class TestProtection(AttributionCase):
         self.follow_up(result["lead_id"], self.li, self.days(10))
         self.assertEqual(self.lead(result).protection_id.end, self.days(40))
         self.assertEqual(self.lead(result).protection_id.kind, "call")
+
+    def test_pr6_protection_days_count_from_the_moment_or_from_the_next_day(self):
+        """PR-6: from the moment (setting), or from the next day: entered on the 2nd (Shanghai), 15 days of
+        protection cover the 3rd to the 17th and end as the 18th begins."""
+        self.team.visit_protection_days = 15
+        self.team.followup_lapse_days = 0
+        moment = self.lead(self.register())
+        self.assertEqual(moment.protection_id.end, T0 + timedelta(days=15))
+        self.team.protection_counts_from = "next_day"
+        next_day = self.lead(self.register(phone="13900001111", customer_name="李四"))
+        self.assertEqual(next_day.protection_id.end, datetime(2026, 3, 17, 16, 0))  # 18 March 00:00 in Shanghai
+        owner = next_day.user_id
+        self.assertEqual(self.attribution(next_day.id, datetime(2026, 3, 17, 15, 59))["owner_user_id"], owner.id)
+        self.assertFalse(self.attribution(next_day.id, datetime(2026, 3, 17, 16, 1))["owner_user_id"])
+
+    def test_pr7_calls_protect_or_are_records_only(self):
+        """PR-7: a call protects for the call period (setting), or is a record only: it protects nobody and
+        renews nothing, and the customer's visit decides."""
+        protected = self.lead(self.register(kind="call"))
+        self.assertEqual(protected.protection_id.kind, "call")
+        self.team.call_registration = "record"
+        call = self.register(kind="call", phone="13900001111", customer_name="李四")
+        self.assertEqual((call["rule"], call["owner_user_id"], call["protected_until"]), ("PR-7", False, False))
+        self.assertIn("PR-7", call["explanation"])
+        lead = self.lead(call)
+        self.assertFalse(lead.protection_id)
+        visit = self.register(at=self.days(1), phone="13900001111", customer_name="李四")
+        self.assertEqual(visit["lead_id"], lead.id)
+        self.assertTrue(visit["owner_user_id"], "the visit decides")
+        end = self.lead(visit).protection_id.end
+        self.register(at=self.days(2), kind="call", phone="13900001111", customer_name="李四")
+        self.assertEqual(self.lead(visit).protection_id.end, end, "a call renews nothing")
 
     def test_pr1_each_followup_restarts_the_window(self):
         """PR-1: every logged follow-up restarts the protection."""

@@ -32,6 +32,24 @@ class TestCreditSplits(SplitCase):
         lead = self.win(first["lead_id"])
         self.assertEqual(self.shares(lead), [("Li Na", 100.0, "CS-3")])
 
+    def test_cs3_variant_a_helper_closing_the_same_day_shares_50_50(self):
+        """CS-3 (variant, setting): B absent, C helps and the deal closes the same day: 50/50; another day, or
+        by default, B gets all."""
+        self.team.helper_closing_split = "half"
+        self.make_roster([self.li, self.wang, self.zhang])
+        first = self.walk_in(1)  # li
+        self.set_status(self.li, "off")
+        helped = self.walk_in(1, at=T0 + timedelta(hours=2))  # a helper receives
+        helper = self.env["real.estate.visit"].browse(helped["visit_id"]).consultant_id
+        lead = self.win(first["lead_id"], at=T0 + timedelta(hours=3))
+        self.assertEqual(sorted(self.shares(lead)), sorted([("Li Na", 50.0, "CS-3"), (helper.name, 50.0, "CS-3")]))
+        other = self.walk_in(2, at=T0 + timedelta(minutes=5))
+        holder = self.env["crm.lead"].browse(other["lead_id"]).user_id
+        self.set_status(holder, "off", at=T0 + timedelta(days=1))
+        self.walk_in(2, at=T0 + timedelta(days=1, hours=1))
+        later = self.win(other["lead_id"], at=T0 + timedelta(days=2))
+        self.assertEqual(self.shares(later), [(holder.name, 100.0, "CS-3")], "closed another day: all to B")
+
     def test_cs16_shares_sum_to_exactly_100_in_the_database(self):
         """CS-16: the database refuses a deal whose shares do not sum to 100%."""
         lead = self.win(self.register()["lead_id"])
