@@ -1,7 +1,7 @@
 {
     "name": "Real Estate Channels",
     "summary": "Channel reports (报备), visit confirmation, channel protection and the agent portal",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Sales/CRM",
     "license": "LGPL-3",
     "author": "Real Estate Attribution Team",

@@ -145,6 +145,14 @@ class CrmTeam(models.Model):
         default=False,
         help="RO-6: when set, helping a customer who only pays a deposit or signs consumes a turn.",
     )
+    old_customer_days = fields.Integer(
+        string="Old Customer (days)",
+        default=30,
+        help="CH-14, CS-13: a customer is 'old' for this many days after their deposit, or after their last visit "
+        "when they have not bought; while old, the new customers they bring belong to the old customer's channel "
+        "or consultant. Afterwards they are a public resource and their referrals are decided as anyone's. "
+        "0: nobody is old.",
+    )
     old_customer_minutes = fields.Integer(
         string="Old Customer Reception (minutes)",
         default=60,
@@ -229,7 +237,7 @@ class CrmTeam(models.Model):
         ),
         (
             "followup_lapse_not_negative",
-            "CHECK(followup_lapse_days >= 0 AND old_customer_minutes >= 0)",
+            "CHECK(followup_lapse_days >= 0 AND old_customer_minutes >= 0 AND old_customer_days >= 0)",
             "Follow-up deadline and reception minutes cannot be negative.",
         ),
     ]

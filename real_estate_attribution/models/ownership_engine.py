@@ -12,7 +12,7 @@ sequences them and records every decision in the audit log.
 import json
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytz
 from markupsafe import Markup
@@ -22,7 +22,7 @@ from odoo.exceptions import UserError, ValidationError
 
 from ..tools.i18n import lines_in_both
 
-DATE_PARAMS = ("start", "end", "anchor", "contact", "ended", "at")
+DATE_PARAMS = ("start", "end", "anchor", "contact", "ended", "at", "old_until")
 
 
 @dataclass
@@ -386,15 +386,34 @@ class OwnershipEngine(models.AbstractModel):
         return decision
 
     @api.model
+    def _old_customer_until(self, referrer, at):
+        """CH-14, CS-13: until when ``referrer`` is an old customer at ``at``: ``old_customer_days`` after their
+        deposit, or after their last visit when they have not bought; ``False`` when they are not (any more)."""
+        days = referrer.team_id.old_customer_days
+        if not days:
+            return False
+        deposit = referrer.deposit_at if referrer.deposit_at and referrer.deposit_at <= at else None
+        visits = referrer.visit_ids.filtered(lambda v: v.kind == "visit" and v.visit_at <= at).mapped("visit_at")
+        start = deposit or max(visits, default=None)
+        if not start:
+            return False
+        until = start + timedelta(days=days)
+        return until if at <= until else False
+
+    @api.model
     def _old_customer_owner(self, contact):
         """CS-13: the old customer who brought this one, and the consultant who holds the old customer."""
         referrer_identity = contact.extra.get("referrer_identity")
         if not referrer_identity:
             return self.env["crm.lead"], self.env["res.users"]
         referrer = self._find_customer(contact.team, referrer_identity)
+        if referrer and not self._old_customer_until(referrer, contact.at):
+            return referrer, self.env["res.users"]  # CH-14: no longer old, the new one is anyone's
         verdict = self._attribute_lead(referrer, contact.at) if referrer else None
         if verdict and verdict.state in ("active", "converted", "household") and verdict.owner_user:
             return referrer, verdict.owner_user
+        if referrer and referrer.deposit_at and referrer.deposit_at <= contact.at:
+            return referrer, self._owner(referrer)  # CH-14: old by the deposit: the consultant who held them
         return referrer, self.env["res.users"]
 
     @api.model

@@ -14,14 +14,6 @@ class CrmLead(models.Model):
         "res.partner", string="Owning Channel", compute="_compute_attribution", help="CH-8, CH-9, CH-12."
     )
 
-    def write(self, vals):
-        result = super().write(vals)
-        if "deposit_at" in vals:
-            engine = self.env["real.estate.ownership.engine"]
-            for lead in self.sudo().filtered("protection_id"):
-                engine._apply_referral_window(lead.protection_id)  # CH-14: a deposit in time keeps the referral
-        return result
-
     def _attribution_values(self, verdict, engine):
         values = super()._attribution_values(verdict, engine)
         values["owner_channel_id"] = verdict.owner_channel.id if verdict else False

@@ -60,18 +60,12 @@ class CrmTeam(models.Model):
         default=30,
         help="CH-12: a field canvasser who brings the customer in person protects them this long.",
     )
-    referral_deposit_days = fields.Integer(
-        string="Old-Brings-New Window (days)",
-        default=30,
-        help="CH-14: a new customer brought by an old one belongs to the old customer's channel or consultant "
-        "when the deposit comes within this many days.",
-    )
 
     _sql_constraints = [
         (
             "channel_periods_positive",
             "CHECK(channel_protection_days > 0 AND accompanied_protection_days > 0 AND report_repeat_cap > 0"
-            " AND report_lead_minutes >= 0 AND reconfirm_window_days >= 0 AND referral_deposit_days >= 0"
+            " AND report_lead_minutes >= 0 AND reconfirm_window_days >= 0"
             " AND flag_min_visit_rate BETWEEN 0 AND 100)",
             "Channel periods, caps and rates must be positive (rates between 0 and 100).",
         ),

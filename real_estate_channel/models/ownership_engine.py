@@ -52,18 +52,11 @@ class OwnershipEngine(models.AbstractModel):
         return super().register_contact(contact)
 
     @api.model
-    def _create_protection(self, lead, holder, kind, at, rule, visit=None, **extra):
-        protection = super()._create_protection(lead, holder, kind, at, rule, visit=visit, **extra)
-        self._apply_referral_window(protection)
-        return protection
-
-    @api.model
     def _renew_on_contact(self, protection, kind, at):
         if protection.kind in CHANNEL_KINDS:
             protection.sudo().last_contact = at
             return
         super()._renew_on_contact(protection, kind, at)
-        self._apply_referral_window(protection)
 
     @api.model
     def _renew_on_followup(self, protection, at):
@@ -71,24 +64,6 @@ class OwnershipEngine(models.AbstractModel):
             protection.sudo().last_followup = at
             return
         super()._renew_on_followup(protection, at)
-        self._apply_referral_window(protection)
-
-    @api.model
-    def _apply_referral_window(self, protection):
-        """CH-14: a customer brought by an old one (CS-13) stays the old customer's owner's only if the
-        deposit comes within the office's window; later, ownership is decided as for anyone else."""
-        team = protection.team_id
-        if protection.rule != "CS-13" or protection.state != "active" or not team.referral_deposit_days:
-            return
-        end, end_rule = self._protection_window(
-            team, protection.kind, protection.last_contact, protection.last_followup
-        )
-        window_end = protection.start + timedelta(days=team.referral_deposit_days)
-        deposit = protection.lead_id.deposit_at
-        if end > window_end and not (deposit and deposit <= window_end):
-            end, end_rule = window_end, "CH-14"
-        if (end, end_rule) != (protection.end, protection.end_rule):
-            protection.sudo().write({"end": end, "end_rule": end_rule})
 
     @api.model
     def _protection_params(self, protection):
@@ -556,8 +531,8 @@ class OwnershipEngine(models.AbstractModel):
                     "Refused: the cooperation with %(channel)s is suspended (CH-13)."
                 ),
                 "report.old_customer_referral": self.env._(
-                    "Refused: the customer was brought by an old customer of another party, to whom they belong if "
-                    "the deposit comes within %(days)s days (CH-14)."
+                    "Refused: the customer was brought by an old customer of another party, to whom they belong "
+                    "while the old customer is old, until %(old_until)s (CH-14)."
                 ),
                 "window.CH-8": self.env._("Protected for %(channel)s until %(end)s (CH-8)."),
                 "window.CH-12": self.env._("Protected for %(channel)s until %(end)s (CH-12)."),

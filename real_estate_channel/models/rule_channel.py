@@ -1,7 +1,7 @@
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from odoo import api, models
+from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.osv import expression
 
@@ -247,9 +247,12 @@ class RuleChannel(models.AbstractModel):
         referrer = self._find_customer(claim.team, referrer_identity)
         if not referrer:
             return None
+        until = self._old_customer_until(referrer, claim.at)
+        if not until:
+            return None  # no longer old: the referral is decided as anyone's (CH-14)
         verdict = self._attribute_lead(referrer, claim.at)
         if verdict.state in ("active", "converted", "household") and verdict.owner_channel != claim.channel:
-            return "old_customer_referral", {"days": claim.team.referral_deposit_days}
+            return "old_customer_referral", {"old_until": fields.Datetime.to_string(until), "tz": claim.team.office_tz}
         return None
 
     @api.model

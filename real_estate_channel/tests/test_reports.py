@@ -1,3 +1,5 @@
+import importlib.util
+import pathlib
 from datetime import timedelta
 
 from odoo.exceptions import AccessError, UserError, ValidationError
@@ -163,38 +165,60 @@ class TestReportSubmission(ChannelCase):
         self.assertEqual(self.submit()["reason_code"], "channel_suspended")
 
     def test_ch14_old_customer_brings_new(self):
-        """CH-14: a new customer brought by an old customer of another party belongs to that party."""
+        """CH-14: a new customer brought by an old customer of another party belongs to that party while the old
+        customer is old; the refusal says until when."""
         self.register(at=T0 - timedelta(days=3), phone="13900009999", customer_name="老客户")
         result = self.submit(referrer_phone="13900009999")
         self.assertEqual(result["reason_code"], "old_customer_referral")
-        self.assertIn("30", result["message"])
+        self.assertIn("2026-03-29", result["message"], "old until 30 days after the old customer's visit")
 
-    def test_ch14_the_referral_lasts_until_the_deposit_window_ends(self):
-        """CH-14: the new customer stays the old customer's consultant's only if the deposit comes within
-        30 days, follow-ups or not; after that, ownership is decided as for anyone else."""
+    def test_ch14_an_old_customer_is_old_30_days_from_the_deposit_or_the_last_visit(self):
+        """CH-14: old for 30 days from the deposit, or from the last visit without buying; the new customers they
+        bring meanwhile are their owner's (CS-13) under the usual protection; afterwards the old customer is a
+        public resource and a referral is decided as anyone's; 0 days: nobody is old."""
         self.make_roster([self.li, self.wang])
-        self.register(phone="13900009999", customer_name="老客户")  # li's
-        brought = self.register(
-            at=T0 + timedelta(hours=1), phone="13900008888", customer_name="新客户", referrer_phone="13900009999"
-        )
+        old = self.env["crm.lead"].browse(self.register(phone="13900009999", customer_name="老客户")["lead_id"])  # li
+
+        def bring(at, phone, name):
+            return self.register(at=at, phone=phone, customer_name=name, referrer_phone="13900009999")
+
+        brought = bring(T0 + timedelta(hours=1), "13900008888", "新客户")
         self.assertEqual((brought["rule"], brought["owner_user_id"]), ("CS-13", self.li.id))
         lead = self.env["crm.lead"].browse(brought["lead_id"])
         self.follow_up(lead.id, self.li, T0 + timedelta(days=10))
-        window_end = T0 + timedelta(days=30, hours=1)
-        self.assertEqual((lead.protection_id.end, lead.protection_id.end_rule), (window_end, "CH-14"))
-        self.assertIn("CH-14", self.attribution(lead.id, T0 + timedelta(days=11))["explanation"])
-        after = self.attribution(lead.id, window_end + timedelta(minutes=1))
-        self.assertEqual(
-            (after["protection_state"], after["owner_user_id"], after["rule"]), ("expired", False, "CH-14")
-        )
-        lead.sudo().deposit_at = T0 + timedelta(days=20)  # paid in time: the follow-up's window applies
         self.assertEqual((lead.protection_id.end, lead.protection_id.end_rule), (T0 + timedelta(days=70), "PR-1"))
-        self.team.referral_deposit_days = 0  # the setting turns the window off
-        other = self.register(
-            at=T0 + timedelta(hours=2), phone="13900007777", customer_name="又一位", referrer_phone="13900009999"
-        )
-        self.follow_up(other["lead_id"], self.li, T0 + timedelta(days=10))
-        self.assertEqual(self.env["crm.lead"].browse(other["lead_id"]).protection_id.end_rule, "PR-1")
+        late = bring(T0 + timedelta(days=31), "13900007777", "晚来的")
+        self.assertNotEqual(late["rule"], "CS-13", "the old customer is old no more: the rotation decides")
+        old.sudo().deposit_at = T0 + timedelta(days=32)  # the deposit makes them old again for 30 days
+        again = bring(T0 + timedelta(days=40), "13900006666", "又一位")
+        self.assertEqual((again["rule"], again["owner_user_id"]), ("CS-13", self.li.id))
+        self.team.old_customer_days = 0
+        none = bring(T0 + timedelta(days=41), "13900005555", "第四位")
+        self.assertNotEqual(none["rule"], "CS-13")
+
+    def test_ch14_migration_reads_the_rule_anew_from_now_on(self):
+        """CH-14 (18.0.1.1.0): the office keeps its number of days; expired protections stay expired; a running one
+        capped by the old reading takes its usual end from now on."""
+        path = pathlib.Path(__file__).resolve().parents[1] / "migrations" / "18.0.1.1.0" / "post-migrate.py"
+        spec = importlib.util.spec_from_file_location("ch14_post_migrate", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        running = self.env["crm.lead"].browse(self.register()["lead_id"]).protection_id
+        ended = self.env["crm.lead"].browse(self.register(phone="13900001111", customer_name="李四")["lead_id"])
+        ended = ended.protection_id
+        capped_end = T0 + timedelta(days=10)
+        (running | ended).sudo().write({"end": capped_end, "end_rule": "CH-14"})
+        ended.sudo().state = "expired"
+        module.migrate(self.env.cr, "18.0.1.0.0")
+        self.assertEqual((running.end, running.end_rule), (T0 + timedelta(days=30), "PR-2"))
+        self.assertEqual((ended.state, ended.end, ended.end_rule), ("expired", capped_end, "CH-14"))
+
+    def test_ch14_a_claim_after_the_window_is_void(self):
+        """CH-14: another channel's report naming an old customer is refused while the old customer is old; once
+        the 30 days have passed, the referral claims nothing and the report is decided as anyone's."""
+        self.register(at=T0 - timedelta(days=31), phone="13900009999", customer_name="老客户")
+        result = self.submit(referrer_phone="13900009999")
+        self.assertNotEqual(result["reason_code"], "old_customer_referral")
 
     def test_bad_input_raises_and_writes_nothing(self):
         count = self.Report.sudo().search_count([])
