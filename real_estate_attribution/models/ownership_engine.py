@@ -352,8 +352,15 @@ class OwnershipEngine(models.AbstractModel):
             decision.rule, decision.reason, decision.service_event = "CS-13", "new.referred", "designated"
             decision.extra["referrer"] = referrer
             decision.owner = referrer_owner
+            line = self._line_of(roster, referrer_owner) if present else None
+            if line:  # RO-7: receiving an old customer who brings a new one counts as one reception
+                decision.steps, decision.service_event = [(line, "turn", "RO-7")], ""
         elif former and named == former and contact.team.former_consultant_reclaims:
             decision.receiver, decision.rule, decision.reason = former, "PR-3", "new.reclaim"
+            decision.service_event = "designated"
+        elif self._first_named_present(contact, roster):
+            named_present = self._first_named_present(contact, roster)
+            decision.receiver, decision.rule, decision.reason = named_present, "RO-9", "new.named_several"
             decision.service_event = "designated"
         elif contact.designated:
             decision.receiver, decision.rule, decision.reason = contact.designated, "RO-4", "new.designated"
@@ -384,6 +391,15 @@ class OwnershipEngine(models.AbstractModel):
             decision.rule = decision.protection_rule = "PR-7"
             decision.reason = "call.record_only"
         return decision
+
+    @api.model
+    def _first_named_present(self, contact, roster):
+        """RO-9: several consultants named and none holding a valid registration: the first named who is
+        present receives."""
+        for user in contact.extra.get("named_several") or []:
+            if self._is_present(roster, user, contact.at):
+                return user
+        return self.env["res.users"]
 
     @api.model
     def _old_customer_until(self, referrer, at):
@@ -787,6 +803,10 @@ class OwnershipEngine(models.AbstractModel):
             "call.no_contact": self.env._(
                 "The caller left no contact details: nobody is registered, and on arrival they "
                 "are a new customer (PR-4)."
+            ),
+            "new.named_several": self.env._(
+                "First visit of a customer who named several consultants, none holding a valid registration: "
+                "%(receiver)s, the first named who is present, receives them (RO-9). %(window)s"
             ),
             "call.record_only": self.env._(
                 "Call recorded, received by %(receiver)s: in this office a call is a record only and protects "

@@ -177,6 +177,7 @@ class RealEstateVisit(models.Model):
             "switch_instigated",
             "company_mode",
             "referrer_phone",
+            "named_user_ids",
         }
 
     @api.model
@@ -232,6 +233,7 @@ class RealEstateVisit(models.Model):
             on_the_way=self._api_bool(vals, "on_the_way", False),
         )
         contact.extra["history"] = history
+        contact.extra["named_several"] = self._api_members(team, vals, "named_user_ids")
         if referrer_phone:
             contact.extra["referrer_identity"] = engine._normalize_identity(team, referrer_phone)
         return contact
@@ -309,6 +311,17 @@ class RealEstateVisit(models.Model):
                 )
             )
         return user
+
+    @api.model
+    def _api_members(self, team, vals, key):
+        """RO-9: consultants the visitor named, in the order named."""
+        user_ids = vals.get(key) or []
+        if not isinstance(user_ids, list) or len(user_ids) > 20:
+            raise ValidationError(self.env._("%(key)s must be a list of user ids.", key=key))
+        users = self.env["res.users"]
+        for user_id in user_ids:
+            users |= self._api_member(team, {key: user_id}, key)
+        return users
 
     @api.model
     def _api_at(self, value):

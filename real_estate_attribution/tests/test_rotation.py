@@ -1,6 +1,6 @@
 from datetime import timedelta
 
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 from .common import T0, AttributionCase
 
@@ -154,6 +154,31 @@ class TestRotation(AttributionCase):
         self.make_roster([self.li, self.wang, self.zhang])
         self.walk_in(1, designated_user_id=self.wang.id)
         self.assertEqual(self.walk_in(2, at=T0 + timedelta(minutes=1))["owner_user_id"], self.zhang.id)
+
+    def test_ro7_an_old_customer_bringing_a_new_one_counts_as_a_reception(self):
+        """RO-7: receiving an old customer who brings a new one consumes the receiver's turn."""
+        self.make_roster([self.li, self.wang, self.zhang])
+        self.walk_in(1)  # li's; wang is next
+        self.walk_in(2, at=T0 + timedelta(minutes=1))  # wang's; zhang is next
+        brought = self.walk_in(9, at=T0 + timedelta(minutes=10), referrer_phone="13900000001")
+        self.assertEqual((brought["owner_user_id"], brought["rule"]), (self.li.id, "CS-13"))
+        turn = self.env["real.estate.rotation.turn"].search([("visit_id", "=", brought["visit_id"])])
+        self.assertEqual((turn.user_id, turn.rule), (self.li, "RO-7"))
+        self.assertEqual(self.walk_in(3, at=T0 + timedelta(minutes=11))["owner_user_id"], self.wang.id)
+
+    def test_ro9_several_named_the_first_present_receives(self):
+        """RO-9: several consultants named and none holding a valid registration: the first named consultant
+        who is present receives, without using a turn."""
+        self.make_roster([self.li, self.wang, self.zhang])
+        self.set_status(self.wang, "off")
+        named = self.walk_in(1, named_user_ids=[self.wang.id, self.zhang.id, self.li.id])
+        self.assertEqual((named["owner_user_id"], named["rule"]), (self.zhang.id, "RO-9"))
+        self.assertIn("RO-9", named["explanation"])
+        self.assertEqual(self.walk_in(2, at=T0 + timedelta(minutes=1))["owner_user_id"], self.li.id, "no turn used")
+        held = self.walk_in(2, at=T0 + timedelta(minutes=2), named_user_ids=[self.zhang.id])
+        self.assertEqual(held["owner_user_id"], self.li.id, "a valid registration decides (RO-3)")
+        with self.assertRaisesRegex(ValidationError, "list of user ids"):
+            self.walk_in(3, named_user_ids=self.zhang.id)
 
     def test_ro5_consultant_with_old_customer_misses_walk_ins_and_makes_up(self):
         """RO-5: while an old customer is on site the consultant takes no walk-ins; the turn is made up."""
