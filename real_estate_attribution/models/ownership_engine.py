@@ -235,6 +235,8 @@ class OwnershipEngine(models.AbstractModel):
             return self._decide_anonymous_call(contact, roster)
         lead = self._find_customer(contact.team, contact.identity)
         verdict = self._attribute_lead(lead, contact.at) if lead else None
+        if verdict and verdict.state == "active" and contact.extra.get("refuses") and verdict.owner_user:
+            return self._decide_reassigned(contact, roster, lead, verdict)
         if verdict and verdict.state in ("active", "household", "converted"):
             return self._decide_returning(contact, roster, lead, verdict)
         return self._decide_new(contact, roster, lead, verdict)
@@ -320,6 +322,28 @@ class OwnershipEngine(models.AbstractModel):
             decision.expire = lead.protection_id or None  # the member's own, lapsed before the cron saw it
         elif verdict.state == "active" and not (contact.kind == "call" and contact.team.call_registration == "record"):
             decision.action = "renew"  # PR-1; PR-7: where calls are records only, a call renews nothing
+        return decision
+
+    @api.model
+    def _decide_reassigned(self, contact, roster, lead, verdict):
+        """RO-8: the customer firmly refuses their consultant (or the consultant committed a serious fault): the
+        manager has them received from the rotation as a new customer; the former consultant loses every right to
+        them, and the interrupted reception is a bye that earns them a priority (make-up) turn."""
+        former = verdict.owner_user
+        line, steps = self._next_up(roster, contact.at, exclude=former)
+        former_line = self._line_of(roster, former)
+        decision = Decision(
+            receiver=line.user_id,
+            owner=line.user_id,
+            rule="RO-8",
+            reason="new.reassigned",
+            lead=lead,
+            action="create",
+            protection_rule="RO-8",
+            steps=([(former_line, "skipped", "RO-8")] if former_line else []) + steps,
+            params={"former": former.name, "receiver": line.user_id.name, "owner": line.user_id.name},
+        )
+        decision.extra["release"] = verdict.protection
         return decision
 
     @api.model
@@ -468,6 +492,10 @@ class OwnershipEngine(models.AbstractModel):
             lead.sudo().action_unarchive()
         if decision.expire:
             self._expire_protections(decision.expire, contact.at, source="visit")
+        if decision.extra.get("release"):  # RO-8: the former consultant loses every right to the customer
+            self._release_protection(
+                decision.extra["release"], contact.at, contact.extra.get("refuse_reason") or "RO-8", source=contact.kind
+            )
         visit = (
             self.env["real.estate.visit"]
             .sudo()
@@ -803,6 +831,11 @@ class OwnershipEngine(models.AbstractModel):
             "call.no_contact": self.env._(
                 "The caller left no contact details: nobody is registered, and on arrival they "
                 "are a new customer (PR-4)."
+            ),
+            "new.reassigned": self.env._(
+                "The customer refused %(former)s (or %(former)s committed a serious fault): the manager had them "
+                "received from the rotation as a new customer, by %(receiver)s (RO-8); %(former)s loses every "
+                "right to them and is owed a priority turn. %(window)s"
             ),
             "new.named_several": self.env._(
                 "First visit of a customer who named several consultants, none holding a valid registration: "

@@ -178,6 +178,8 @@ class RealEstateVisit(models.Model):
             "company_mode",
             "referrer_phone",
             "named_user_ids",
+            "refuses_consultant",
+            "refuse_reason",
         }
 
     @api.model
@@ -234,6 +236,16 @@ class RealEstateVisit(models.Model):
         )
         contact.extra["history"] = history
         contact.extra["named_several"] = self._api_members(team, vals, "named_user_ids")
+        if self._api_bool(vals, "refuses_consultant", False):
+            if not self._may_name_receiver():
+                raise AccessError(
+                    self.env._(
+                        "Only the reception desk (site manager) re-assigns a customer who refuses their consultant "
+                        "(RO-8)."
+                    )
+                )
+            contact.extra["refuses"] = True
+            contact.extra["refuse_reason"] = self._api_text(vals, "refuse_reason")
         if referrer_phone:
             contact.extra["referrer_identity"] = engine._normalize_identity(team, referrer_phone)
         return contact

@@ -61,7 +61,7 @@ class RuleRotation(models.AbstractModel):
         return bool(line) and line._status_at(at) in PRESENT_STATUSES
 
     @api.model
-    def _next_up(self, roster, at):
+    def _next_up(self, roster, at, exclude=None):
         """RO-1, RO-2, RO-5: who receives the next first-time walk-in.
 
         Returns ``(line, steps)``: ``steps`` lists ``(line, event, rule)`` for
@@ -73,6 +73,7 @@ class RuleRotation(models.AbstractModel):
         if not lines:
             raise UserError(self._no_one_available_message(roster))
         order = lines[roster.cursor % len(lines) :] + lines[: roster.cursor % len(lines)]
+        order = [line for line in order if not exclude or line.user_id != exclude]
         for line in order:
             if line.makeup_owed and line._status_at(at) == "available":
                 return line, [(line, "makeup", "RO-2")]

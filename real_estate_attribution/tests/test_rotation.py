@@ -166,6 +166,32 @@ class TestRotation(AttributionCase):
         self.assertEqual((turn.user_id, turn.rule), (self.li, "RO-7"))
         self.assertEqual(self.walk_in(3, at=T0 + timedelta(minutes=11))["owner_user_id"], self.wang.id)
 
+    def test_ro8_a_customer_who_refuses_their_consultant_is_received_anew(self):
+        """RO-8: a customer who firmly refuses their consultant is re-assigned by the manager from the rotation as
+        a new customer; the original consultant loses every right to them and is owed a priority turn."""
+        self.make_roster([self.li, self.wang, self.zhang])
+        first = self.walk_in(1)  # li's; wang is next
+        with self.assertRaises(AccessError):
+            self.walk_in(1, at=T0 + timedelta(hours=1), refuses_consultant=True)
+        again = self.register(
+            at=T0 + timedelta(hours=1),
+            user=self.manager,
+            customer_name="客户1",
+            phone="13900000001",
+            refuses_consultant=True,
+            refuse_reason="客户坚决拒绝原顾问",
+        )
+        self.assertEqual(
+            (again["lead_id"], again["owner_user_id"], again["rule"]), (first["lead_id"], self.wang.id, "RO-8")
+        )
+        lead = self.env["crm.lead"].browse(first["lead_id"])
+        released = lead.protection_ids.filtered(lambda p: p.holder_user_id == self.li)
+        self.assertEqual((released.state, released.release_reason), ("released", "客户坚决拒绝原顾问"))
+        self.assertEqual(lead.protection_id.holder_user_id, self.wang)
+        self.assertEqual(self.roster().line_ids.filtered(lambda line: line.user_id == self.li).makeup_owed, 1)
+        self.assertEqual(self.walk_in(2, at=T0 + timedelta(hours=2))["owner_user_id"], self.li.id, "priority turn")
+        self.assertEqual(self.attribution(lead.id, T0 + timedelta(days=1))["owner_user_id"], self.wang.id)
+
     def test_ro9_several_named_the_first_present_receives(self):
         """RO-9: several consultants named and none holding a valid registration: the first named consultant
         who is present receives, without using a turn."""
