@@ -66,6 +66,7 @@ DISPUTE_KINDS = [
     "first_received",
     "customer_refuses",
     "double_sale",
+    "customer_prefers",
 ]
 DISPUTE_STATES = ["submitted", "team_leader", "manager", "director", "decided"]
 DISPUTE_BUTTONS = ["action_submit", "action_escalate", "action_uphold", "action_reject", "action_forfeit"]

@@ -17,6 +17,7 @@ DISPUTE_KINDS = [
     ("first_received", "I Received Them First"),
     ("customer_refuses", "The Customer Refuses Their Consultant"),
     ("double_sale", "Unit Sold Twice by Mistake"),
+    ("customer_prefers", "The Customer Asks for Me, without a Complaint (CS-17)"),
 ]
 #: DI-2: special relations need evidence and a site manager's decision, reviewed by the director.
 SPECIAL_RELATIONS = ("spouse", "parent_child", "partner", "sibling", "friend_on_spot", "two_numbers")
@@ -89,6 +90,10 @@ class RealEstateDispute(models.Model):
     proposed_outcome = fields.Selection(OUTCOMES, readonly=True, help="DI-2: the site manager's decision under review.")
     outcome = fields.Selection(OUTCOMES, readonly=True, tracking=True)
     decision_note = fields.Text()
+    claimant_relation = fields.Boolean(
+        string="A Relative or Friend of the Claimant",
+        help="CS-17: a customer who asks for their relative or friend gives that consultant no credit.",
+    )
     finds_grabbing = fields.Boolean(
         string="Finds a Customer Grabbed (DS-1)",
         help="DS-1, DS-4: upheld, the decision proposes a violation for the consultant who held the customer.",
@@ -164,7 +169,8 @@ class RealEstateDispute(models.Model):
     def _check_create_values(self, vals_list):
         """DI-1, DI-3: a claim starts submitted, in the claimant's own name; the workflow writes the rest.
         Site managers may file a claim for a consultant."""
-        workflow = (self._protected_fields() | {"decision_note", "finds_grabbing"}) - self._claim_fields()
+        workflow = self._protected_fields() | {"decision_note", "finds_grabbing", "claimant_relation"}
+        workflow -= self._claim_fields()
         on_behalf = self.env.user.has_group("real_estate_attribution.group_site_manager")
         for vals in vals_list:
             if vals.get("state") == "submitted":  # the form sends the default state
@@ -205,7 +211,7 @@ class RealEstateDispute(models.Model):
             self._check_api_values(vals)
             if self._protected_fields() & set(vals):
                 raise AccessError(self.env._("The state and outcome of a dispute change by its buttons only."))
-            if {"decision_note", "finds_grabbing"} & set(vals):
+            if {"decision_note", "finds_grabbing", "claimant_relation"} & set(vals):
                 if not all(dispute._may_act() for dispute in self):
                     raise AccessError(
                         self.env._("Only the approvers of the dispute's step write its decision note (DI-3).")
@@ -307,6 +313,14 @@ class RealEstateDispute(models.Model):
         self._check_decision_note()
         engine = self.env["real.estate.ownership.engine"]
         for dispute in self:
+            if outcome == "upheld" and dispute.kind == "customer_prefers" and dispute.claimant_relation:
+                raise UserError(
+                    self.env._(
+                        "%(name)s: the customer is a relative or friend of the claimant, so asking for them gives "
+                        "no credit (CS-17): reject the claim.",
+                        name=dispute.name,
+                    )
+                )
             if dispute.kind in SPECIAL_RELATIONS and dispute.state == "team_leader":
                 raise UserError(self.env._("Special-relation claims are decided by a site manager (DI-2)."))
             if dispute.kind in SPECIAL_RELATIONS and dispute.state == "manager":
@@ -361,6 +375,8 @@ class RealEstateDispute(models.Model):
 
     def _rule(self):
         self.ensure_one()
+        if self.kind == "customer_prefers":
+            return "CS-17"
         return "DI-2" if self.kind in SPECIAL_RELATIONS else "DI-1"
 
     def _parties(self):

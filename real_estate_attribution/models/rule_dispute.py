@@ -75,7 +75,7 @@ class RuleDispute(models.AbstractModel):
             ]
         if dispute.kind == "two_numbers" and lead.stage_id.is_won:
             return self._split_two_numbers(dispute, lead)
-        rule = "CS-4" if dispute.kind == "customer_refuses" else dispute._rule()
+        rule = {"customer_refuses": "CS-4", "customer_prefers": "CS-17"}.get(dispute.kind) or dispute._rule()
         return [Share(Decimal(100), rule, user=dispute.claimant_user_id)]
 
     @api.model

@@ -293,4 +293,5 @@ class RuleSplit(models.AbstractModel):
         if lead.protection_id and not self._signed_inside_protection(lead):
             return [Share(Decimal(100), "PR-3", pool="public")]
         owner = self._owner(lead)
-        return [Share(Decimal(100), "CS-3", user=owner)] if owner else [Share(Decimal(100), "CS-3", pool="public")]
+        rule = "CS-17" if lead.protection_id.rule == "CS-17" else "CS-3"  # the customer asked for this consultant
+        return [Share(Decimal(100), rule, user=owner)] if owner else [Share(Decimal(100), "CS-3", pool="public")]

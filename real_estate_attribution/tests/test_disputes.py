@@ -192,6 +192,20 @@ class TestDisputes(SplitCase):
         self.decide(dispute, self.leader, "uphold")
         self.assertEqual(self.shares(lead), [("Li Na", 50.0, "CS-8"), ("Wang Qiang", 50.0, "CS-8")])
 
+    def test_cs17_the_customer_asks_for_another_consultant_without_a_complaint(self):
+        """CS-17: the customer does not want B and asks for A, without a complaint: A follows up and gets the
+        credit, unless the customer is A's relative or friend."""
+        lead = self.env["crm.lead"].browse(self.register()["lead_id"])  # B = li
+        dispute = self.claim(lead.id, kind="customer_prefers")  # A = wang
+        dispute.with_user(self.leader).write({"decision_note": "客户主动要求王强跟进", "claimant_relation": True})
+        with self.assertRaisesRegex(UserError, "relative or friend"):
+            dispute.with_user(self.leader).action_uphold()
+        dispute.with_user(self.leader).write({"claimant_relation": False})
+        dispute.with_user(self.leader).action_uphold()
+        self.assertEqual((lead.owner_user_id, lead.attribution_rule), (self.wang, "CS-17"))
+        self.win(lead.id)
+        self.assertEqual(self.shares(lead), [("Wang Qiang", 100.0, "CS-17")])
+
     def test_cs5_forgotten_first_consultant(self):
         """CS-5: by the registration the first consultant gets all; by recognition within a month, 50/50."""
         lead = self.win(self.register()["lead_id"])  # li closed
