@@ -162,7 +162,6 @@ class CrmTeam(models.Model):
 
     office_currency_id = fields.Many2one(
         "res.currency",
-        string="Office Currency",
         compute="_compute_office_currency_id",
         help="The currency of the office's prices, deposits and fines: its company's, else the current one's.",
     )

@@ -53,7 +53,7 @@ class RealEstateReservation(models.Model):
     subscription_id = fields.Many2one("real.estate.subscription", string="Deal", readonly=True)
 
     def init(self):
-        super().init()
+        result = super().init()
         self.env.cr.execute(
             SQL(
                 """
@@ -64,6 +64,7 @@ class RealEstateReservation(models.Model):
                 OPEN_STATES,
             )
         )
+        return result
 
     @api.model_create_multi
     def create(self, vals_list):

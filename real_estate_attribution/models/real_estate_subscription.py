@@ -57,7 +57,7 @@ class RealEstateSubscription(models.Model):
     cancel_reason = fields.Char(readonly=True)
 
     def init(self):
-        super().init()
+        result = super().init()
         self.env.cr.execute(
             SQL(
                 """
@@ -68,6 +68,7 @@ class RealEstateSubscription(models.Model):
                 LIVE_STATES,
             )
         )
+        return result
 
     @api.model_create_multi
     def create(self, vals_list):

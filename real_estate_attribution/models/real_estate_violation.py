@@ -51,7 +51,7 @@ class RealEstateViolation(models.Model):
     kind = fields.Selection(VIOLATION_KINDS, required=True, tracking=True)
     serious = fields.Boolean(help="DS-1: a serious case is fined the month's base pay and a share of the bonus.")
     description = fields.Text(required=True)
-    evidence_ids = fields.Many2many("ir.attachment", string="Evidence", help="DS-4: the evidence of the violation.")
+    evidence_ids = fields.Many2many("ir.attachment", help="DS-4: the evidence of the violation.")
     lead_id = fields.Many2one("crm.lead", string="Customer", index="btree_not_null")
     dispute_id = fields.Many2one("real.estate.dispute", readonly=True, help="The dispute whose decision found it.")
     subscription_id = fields.Many2one("real.estate.subscription", string="Deal", readonly=True)
