@@ -204,7 +204,9 @@ class TestUnits(AttributionCase):
         self.assertEqual(lead.protection_id.state, "converted")
         self.assertEqual([(s.user_id, s.percent) for s in lead.share_ids], [(lead.user_id, 100.0)])
         sales = self.env["real.estate.subscription"].read_group(
-            [("state", "=", "signed")], ["area:sum", "contract_amount:sum"], ["building_id", "signed_at:month"]
+            [("state", "=", "signed"), ("building_id", "=", self.building.id)],
+            ["area:sum", "contract_amount:sum"],
+            ["building_id", "signed_at:month"],
         )
         self.assertEqual((sales[0]["area"], sales[0]["contract_amount"]), (100.0, 1_950_000))
 
