@@ -85,6 +85,7 @@ REASON_CODES = {
     "parking",
     "out_of_scope",
     "channel_suspended",
+    "agent_barred",
     "accompanied_by_other",
     "old_customer_referral",
 }

@@ -527,6 +527,9 @@ class OwnershipEngine(models.AbstractModel):
                 ),
                 "report.parking": self.env._("Refused: parking-space purchases are not channel business (CH-10)."),
                 "report.out_of_scope": self.env._("Refused: %(channel)s has no agreement covering %(office)s (CH-10)."),
+                "report.agent_barred": self.env._(
+                    "Refused: %(agent)s is barred from the project after a second offence (CH-13)."
+                ),
                 "report.channel_suspended": self.env._(
                     "Refused: the cooperation with %(channel)s is suspended (CH-13)."
                 ),

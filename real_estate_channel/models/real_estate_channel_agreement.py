@@ -47,6 +47,19 @@ class RealEstateChannelAgreement(models.Model):
     commission_forfeited = fields.Boolean(
         readonly=True, tracking=True, help="CH-13: the channel's unsettled commission is forfeited to the house."
     )
+    barred_agent_ids = fields.Many2many(
+        "res.partner",
+        "real_estate_agreement_barred_agent_rel",
+        string="Barred Agents",
+        readonly=True,
+        help="CH-13: canvassers barred from the project at a second offence; they claim nothing any more.",
+    )
+    deduct_until = fields.Date(
+        string="Commission Deducted until",
+        readonly=True,
+        help="CH-13: at a second offence, the channel's commission on deals signed until this day and not yet "
+        "settled is deducted.",
+    )
     penalty_ids = fields.One2many("real.estate.channel.penalty", "agreement_id", string="Penalties")
     commission_scheme_id = fields.Many2one(
         "real.estate.commission.scheme", help="CC-1: tiered rates on the deal amount."

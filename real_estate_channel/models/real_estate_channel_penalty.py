@@ -55,6 +55,26 @@ class RealEstateChannelPenalty(models.Model):
             raise UserError(self.env._("A confirmed penalty cannot be changed (CH-13)."))
         return super().write(vals)
 
+    def _second_offence(self):
+        """CH-13: the canvasser is barred from the project and the channel's unsettled commission deducted."""
+        agreement = self.agreement_id.sudo()
+        values = {"deduct_until": self.date}
+        if self.agent_id:
+            values["barred_agent_ids"] = [(4, self.agent_id.id)]
+        agreement.write(values)
+        agreement.statement_ids.filtered(lambda statement: statement.state == "draft")._recompute_figures()
+        agreement._message_log(
+            body=both_languages(
+                self.env,
+                _lt(
+                    "Second offence (CH-13): %(agent)s is barred from the project; the unsettled commission of deals "
+                    "signed until %(date)s is deducted.",
+                    agent=self.agent_id.name or "-",
+                    date=self.date,
+                ),
+            )
+        )
+
     @api.model
     def _check_workflow_write(self, vals):
         """CH-13: the offence's rank, the company's fine and the state come from the Confirm button only."""
@@ -98,6 +118,8 @@ class RealEstateChannelPenalty(models.Model):
                     "agent_fine": penalty.agent_fine or agreement.agent_fine_min,
                 }
             )
+            if 1 < number < agreement.termination_offence:
+                penalty._second_offence()
             if number >= agreement.termination_offence:
                 agreement.write({"state": "suspended", "commission_forfeited": True})
                 agreement._message_log(

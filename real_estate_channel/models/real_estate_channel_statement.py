@@ -15,6 +15,7 @@ WORKFLOW_FIELDS = {
     "rate",
     "gross_amount",
     "penalty_amount",
+    "deducted_amount",
     "penalty_ids",
     "forfeited",
     "net_amount",
@@ -47,6 +48,11 @@ class RealEstateChannelStatement(models.Model):
     )
     gross_amount = fields.Monetary(string="Commission", readonly=True)
     penalty_amount = fields.Monetary(string="Penalties", readonly=True)
+    deducted_amount = fields.Monetary(
+        string="Commission Deducted",
+        readonly=True,
+        help="CH-13: at a second offence, the commission of the deals signed until then and not yet settled.",
+    )
     forfeited = fields.Boolean(readonly=True, help="CH-13: the channel's unsettled commission is forfeited.")
     net_amount = fields.Monetary(string="Payable", readonly=True)
     currency_id = fields.Many2one(related="agreement_id.currency_id")
@@ -142,6 +148,7 @@ class RealEstateChannelStatement(models.Model):
             )
             gross = sum(lines.mapped("commission"))
             deducted = sum(penalties.mapped("company_fine")) + sum(penalties.mapped("agent_fine"))
+            withheld = statement._deducted_commission(lines)
             forfeited = statement.agreement_id.commission_forfeited
             statement._workflow().write(
                 {
@@ -149,11 +156,22 @@ class RealEstateChannelStatement(models.Model):
                     "rate": rate,
                     "gross_amount": gross,
                     "penalty_amount": deducted,
+                    "deducted_amount": withheld,
                     "penalty_ids": [(6, 0, penalties.ids)],
                     "forfeited": forfeited,
-                    "net_amount": 0.0 if forfeited else gross - deducted,
+                    "net_amount": 0.0 if forfeited else gross - withheld - deducted,
                 }
             )
+
+    def _deducted_commission(self, lines):
+        """CH-13: the commission of the lines signed until the second offence's day (in the office's days)."""
+        until = self.agreement_id.deduct_until
+        if not until:
+            return 0.0
+        engine = self.env["real.estate.ownership.engine"]
+        return sum(
+            line.commission for line in lines if engine._office_date(line.lead_id.team_id, line.signed_at) <= until
+        )
 
     def action_refresh(self):
         self._recompute_figures()

@@ -24,6 +24,7 @@ REASON_CODES = [
     ("parking", "Parking Space (CH-10)"),
     ("out_of_scope", "Outside the Agreement (CH-10)"),
     ("channel_suspended", "Cooperation Suspended (CH-13)"),
+    ("agent_barred", "Agent Barred from the Project (CH-13)"),
     ("accompanied_by_other", "Brought in Person by a Canvasser (CH-12)"),
     ("old_customer_referral", "Old Customer's Referral (CH-14)"),
 ]

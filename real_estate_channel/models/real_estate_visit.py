@@ -45,7 +45,9 @@ class RealEstateVisit(models.Model):
                     self.env._("accompanied_by: %(id)s is not an agent of a field-canvasser channel.", id=agent_id)
                 )
             # CH-12, CH-13: the canvasser's claim needs the channel's agreement in force now
-            self.env["real.estate.ownership.engine"]._check_channel_standing(agent.channel_id, contact.team, contact.at)
+            self.env["real.estate.ownership.engine"]._check_channel_standing(
+                agent.channel_id, contact.team, contact.at, agent=agent
+            )
             contact.extra["accompanied_agent"] = agent
         confirmed = self._api_bool(vals, "confirmed", False)
         if confirmed:

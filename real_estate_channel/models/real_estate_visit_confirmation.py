@@ -65,9 +65,13 @@ class RealEstateVisitConfirmation(models.Model):
         )
 
     def action_sign_agent(self):
-        """CH-7: the channel's agent signs (from the portal)."""
+        """CH-7: the channel's agent signs (from the portal); a barred agent claims nothing (CH-13)."""
         self.ensure_one()
         self._check_pending()
+        report = self.sudo().report_id
+        self.env["real.estate.ownership.engine"]._check_channel_standing(
+            report.channel_id, report.team_id, fields.Datetime.now(), agent=self.env.user.partner_id
+        )
         if not self._may_sign_as_agent(self.env.user):
             raise AccessError(
                 self.env._(

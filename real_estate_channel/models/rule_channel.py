@@ -129,27 +129,30 @@ class RuleChannel(models.AbstractModel):
         return self.env["crm.lead"]
 
     @api.model
-    def _channel_standing(self, channel, team, at):
+    def _channel_standing(self, channel, team, at, agent=None):
         """CH-10, CH-13: a channel claims a customer only under an agreement covering the office and in force at
-        that moment. Returns the refusal (reason, params), or None when the channel stands."""
+        that moment, through an agent not barred from the project. Returns the refusal (reason, params), or None
+        when the channel stands."""
         agreement = channel._channel_agreement(team)
         if not agreement:
             return "out_of_scope", {"channel": channel.name, "office": team.name}
         if not agreement._is_in_force(self._office_date(team, at)):
             return "channel_suspended", {"channel": channel.name}
+        if agent and agent in agreement.sudo().barred_agent_ids:
+            return "agent_barred", {"agent": agent.name, "channel": channel.name}
         return None
 
     @api.model
-    def _check_channel_standing(self, channel, team, at):
+    def _check_channel_standing(self, channel, team, at, agent=None):
         """The same, for claims made in person (accompanied visits, confirmation signatures): refused at once."""
-        refusal = self._channel_standing(channel, team, at)
+        refusal = self._channel_standing(channel, team, at, agent=agent)
         if refusal:
             raise ValidationError(self._explain("report." + refusal[0], refusal[1]))
 
     @api.model
     def _check_report_agreement(self, claim, lead):
         """CH-13, CH-10: a suspended channel, or an office outside the agreement, cannot report."""
-        return self._channel_standing(claim.channel, claim.team, claim.at)
+        return self._channel_standing(claim.channel, claim.team, claim.at, agent=claim.agent)
 
     @api.model
     def _check_report_phone(self, claim, lead):

@@ -24,11 +24,12 @@ class CommissionCase(ChannelCase):
         cls.dist_agreement = cls.agreements.filtered(lambda a: a.channel_id == cls.dist)
         cls.dist_agreement.commission_scheme_id = cls.scheme
 
-    def channel_deal(self, n, amount=1_000_000, signed=None):
+    def channel_deal(self, n, amount=1_000_000, signed=None, agent=None):
         """A customer reported by the distributor, confirmed, and signed (CH-9)."""
         at = T0 + timedelta(days=n)
         phone = "1381234%04d" % n
-        report = self.submit(at=at, phone=phone, customer_name="客户%s" % n)
+        extra = {"agent_id": agent.id} if agent else {}
+        report = self.submit(at=at, phone=phone, customer_name="客户%s" % n, **extra)
         result = self.register(
             at=at + timedelta(hours=2), report_id=report["report_id"], phone=phone, customer_name="客户%s" % n
         )
@@ -143,6 +144,32 @@ class TestChannelCommission(CommissionCase):
         march, april = self.statement(), self.statement(date(2026, 4, 1), date(2026, 4, 30))
         self.assertEqual(march.line_ids.lead_id.mapped("name"), ["客户2"])
         self.assertEqual(april.line_ids.lead_id.mapped("name"), ["客户1"])
+
+    def test_ch13_a_second_offence_deducts_the_unsettled_commission(self):
+        """CH-13: at the second offence, the channel's commission on the deals signed until then and not yet
+        settled is deducted; later deals earn again."""
+        before = self.channel_deal(1, signed=T0 + timedelta(days=2))
+        statement = self.statement()
+        agreement = self.dist_agreement
+        Penalty = self.env["real.estate.channel.penalty"].with_user(self.manager)
+        for _ in range(2):
+            Penalty.create(
+                {
+                    "agreement_id": agreement.id,
+                    "agent_id": self.dist_agent.id,
+                    "team_id": self.team.id,
+                    "distance_m": 100,
+                    "agent_fine": 500,
+                    "date": date(2026, 3, 5),
+                }
+            ).action_confirm()
+        self.assertEqual(statement.deducted_amount, 15_000, "the deal signed before the offence")
+        colleague = self.env["res.partner"].create({"name": "经纪人丙", "parent_id": self.dist.id})
+        self.channel_deal(5, signed=T0 + timedelta(days=6), agent=colleague)
+        self.assertEqual(statement.deal_count, 2)
+        self.assertEqual(statement.deducted_amount, 15_000, "the deal after the offence earns")
+        self.assertAlmostEqual(statement.net_amount, statement.gross_amount - 15_000 - statement.penalty_amount)
+        self.assertTrue(before.share_ids)
 
     def test_ch13_forfeited_commission_is_not_paid(self):
         """CH-13: after the third offence the unsettled commission is forfeited."""

@@ -41,6 +41,25 @@ class TestPenalties(ChannelCase):
         self.assertTrue(agreement.commission_forfeited)
         self.assertEqual(self.submit(at=T0 + timedelta(days=1))["reason_code"], "channel_suspended")
 
+    def test_ch13_the_second_offence_bars_the_canvasser(self):
+        """CH-13: at the second offence the agent is barred from the project: their reports are refused, the
+        channel's other agents still report."""
+        first, second = self.violation(), self.violation()
+        first.action_confirm()
+        self.assertFalse(first.agreement_id.barred_agent_ids)
+        second.action_confirm()
+        agreement = first.agreement_id
+        self.assertEqual(agreement.barred_agent_ids, self.dist_agent)
+        self.assertEqual(agreement.deduct_until, date(2026, 3, 2))
+        barred = self.submit(at=T0 + timedelta(days=1))
+        self.assertEqual(barred["reason_code"], "agent_barred")
+        self.assertIn("second offence", barred["message"])
+        colleague = self.env["res.partner"].create({"name": "经纪人丙", "parent_id": self.dist.id})
+        allowed = self.submit(
+            at=T0 + timedelta(days=1), agent_id=colleague.id, phone="13900004444", customer_name="丙客户"
+        )
+        self.assertEqual(allowed["state"], "valid")
+
     def test_ch13_rank_and_fine_come_from_the_confirm_button(self):
         """CH-13: no penalty is made confirmed, re-ranked or re-fined by hand; a confirmed one is final."""
         penalty = self.violation()
