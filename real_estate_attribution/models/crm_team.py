@@ -106,7 +106,11 @@ class CrmTeam(models.Model):
         "is split 50/50 when the first consultant recognises them within a month after the deal.",
     )
     # GR family
-    launch_date = fields.Date(help="GR-1: A customers are called more often after launch (开盘).")
+    launch_date = fields.Date(
+        string="First Opening (开盘)",
+        help="The project's first opening (首开): GR-1, A customers are called more often after it; CH-16, a report "
+        "made before it stays valid until some days after it.",
+    )
     grade_a_calls_per_week = fields.Integer(
         string="A: Calls per Week before Launch", default=2, help="GR-1: at least this many call-backs a week."
     )

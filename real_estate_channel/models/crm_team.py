@@ -55,6 +55,21 @@ class CrmTeam(models.Model):
         default=50,
         help="CH-6: under this share of visits, the channel is flagged and its contested reports of the day are void.",
     )
+    preopening_validity_days = fields.Integer(
+        string="Before the Opening: Report Valid (days after)",
+        default=30,
+        help="CH-16: a report made before the project's first opening (the office's First Opening) stays valid "
+        "until this many days after the opening day, inclusive; after the opening, CH-3's validity applies.",
+    )
+    in_house_whole_period = fields.Boolean(
+        string="In-house Channel Keeps for the Sales Period",
+        default=True,
+        help="CH-17: a customer the developer's own channel (自有渠道) brought in person stays the channel's for "
+        "the whole sales period; when off, CH-12's period applies as for other canvassers.",
+    )
+    sales_period_end = fields.Date(
+        help="CH-17: the end of the project's sales period (open-ended when empty).",
+    )
     accompanied_protection_days = fields.Integer(
         string="Accompanied Visit Protection (days)",
         default=30,
@@ -65,7 +80,7 @@ class CrmTeam(models.Model):
         (
             "channel_periods_positive",
             "CHECK(channel_protection_days > 0 AND accompanied_protection_days > 0 AND report_repeat_cap > 0"
-            " AND report_lead_minutes >= 0 AND reconfirm_window_days >= 0"
+            " AND report_lead_minutes >= 0 AND reconfirm_window_days >= 0 AND preopening_validity_days >= 0"
             " AND flag_min_visit_rate BETWEEN 0 AND 100)",
             "Channel periods, caps and rates must be positive (rates between 0 and 100).",
         ),

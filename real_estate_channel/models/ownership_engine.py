@@ -15,6 +15,9 @@ from odoo.addons.real_estate_attribution.tools import identity
 
 from .rule_channel import CHANNEL_KINDS, report_lock_key
 
+#: CH-17: an in-house protection of an office without a sales-period end runs this long (ten years).
+IN_HOUSE_OPEN_DAYS = 3650
+
 
 class OwnershipEngine(models.AbstractModel):
     _name = "real.estate.ownership.engine"
@@ -34,6 +37,10 @@ class OwnershipEngine(models.AbstractModel):
     @api.model
     def _protection_window(self, team, kind, last_contact, last_followup):
         """CH-8, CH-12: a channel protection runs a fixed period from the visit; follow-ups do not move it."""
+        if kind == "in_house":  # CH-17: the whole sales period
+            if team.sales_period_end:
+                return self._office_day_start(team, team.sales_period_end + timedelta(days=1)), "CH-17"
+            return last_contact + timedelta(days=IN_HOUSE_OPEN_DAYS), "CH-17"
         if kind in CHANNEL_KINDS:
             rule = "CH-8" if kind == "channel" else "CH-12"
             return last_contact + timedelta(days=self._protection_days(team, kind)), rule
@@ -231,6 +238,12 @@ class OwnershipEngine(models.AbstractModel):
             )
         kind = "accompanied" if report.is_accompanied else "channel"
         rule = "CH-12" if report.is_accompanied else "CH-8"
+        if (
+            report.is_accompanied
+            and report.channel_id.channel_kind == "in_house"
+            and report.team_id.in_house_whole_period
+        ):
+            kind, rule = "in_house", "CH-17"  # the developer's own channel keeps the customer for the sales period
         protection = self._create_protection(
             lead,
             visit.consultant_id,

@@ -7,8 +7,12 @@ class RealEstateProtection(models.Model):
     _inherit = "real.estate.protection"
 
     kind = fields.Selection(
-        selection_add=[("channel", "Channel Visit"), ("accompanied", "Accompanied Visit")],
-        ondelete={"channel": "cascade", "accompanied": "cascade"},
+        selection_add=[
+            ("channel", "Channel Visit"),
+            ("accompanied", "Accompanied Visit"),
+            ("in_house", "In-house Channel (Sales Period)"),
+        ],
+        ondelete={"channel": "cascade", "accompanied": "cascade", "in_house": "cascade"},
     )
     holder_channel_id = fields.Many2one("res.partner", string="Holding Channel", index="btree_not_null")
     report_id = fields.Many2one("real.estate.report", ondelete="set null")

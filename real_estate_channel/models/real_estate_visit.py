@@ -40,9 +40,11 @@ class RealEstateVisit(models.Model):
             if not isinstance(agent_id, int) or isinstance(agent_id, bool):
                 raise ValidationError(self.env._("accompanied_by must be the integer id of an agent."))
             agent = self.env["res.partner"].sudo().browse(agent_id).exists()
-            if not agent or agent.channel_id.channel_kind != "canvasser":
+            if not agent or agent.channel_id.channel_kind not in ("canvasser", "in_house"):
                 raise ValidationError(
-                    self.env._("accompanied_by: %(id)s is not an agent of a field-canvasser channel.", id=agent_id)
+                    self.env._(
+                        "accompanied_by: %(id)s is not an agent of a field-canvasser or in-house channel.", id=agent_id
+                    )
                 )
             # CH-12, CH-13: the canvasser's claim needs the channel's agreement in force now
             self.env["real.estate.ownership.engine"]._check_channel_standing(

@@ -5,6 +5,7 @@ CHANNEL_KINDS = [
     ("agency", "Agency"),
     ("referrer", "Private Referrer"),
     ("canvasser", "Field Canvasser"),
+    ("in_house", "In-house Channel"),
 ]
 
 

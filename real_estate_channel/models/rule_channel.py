@@ -10,7 +10,7 @@ from odoo.addons.real_estate_attribution.tools import identity
 #: Report states that hold a claim on the customer (one per customer and office).
 CLAIM_STATES = ("valid", "visited")
 #: Protection kinds held by a channel.
-CHANNEL_KINDS = ("channel", "accompanied")
+CHANNEL_KINDS = ("channel", "accompanied", "in_house")
 
 
 @dataclass
@@ -260,8 +260,12 @@ class RuleChannel(models.AbstractModel):
 
     @api.model
     def _report_valid_until(self, claim):
-        """CH-3: end of the expected visit's day, or a number of hours or days after the report."""
+        """CH-3: end of the expected visit's day, or a number of hours or days after the report; CH-16: before the
+        first opening, until the office's number of days after the opening day (inclusive)."""
         team = claim.team
+        opening = team.launch_date
+        if opening and self._office_date(team, claim.at) < opening:
+            return self._office_day_start(team, opening + timedelta(days=team.preopening_validity_days + 1))
         if team.report_validity_mode == "hours":
             return claim.at + timedelta(hours=team.report_validity_amount)
         if team.report_validity_mode == "days":

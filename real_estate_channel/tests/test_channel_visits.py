@@ -1,4 +1,4 @@
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 
 from freezegun import freeze_time
 
@@ -152,6 +152,26 @@ class TestChannelVisits(ChannelCase):
         self.assertEqual(attribution["owner_channel_id"], self.bees.id)
         self.assertEqual(attribution["rule"], "CH-12")
         self.assertIs(self.attribution(result["lead_id"], T0 + timedelta(days=31))["owner_channel_id"], False)
+
+    def test_ch17_the_in_house_channel_keeps_its_customer_for_the_sales_period(self):
+        """CH-17: a customer the developer's own channel brought in person is the channel's for the whole sales
+        period; with the setting off, or for another canvasser, CH-12's 30 days."""
+        own = self.env["res.partner"].create({"name": "滨江自有拓客", "is_company": True, "channel_kind": "in_house"})
+        agent = self.env["res.partner"].create({"name": "自拓专员", "parent_id": own.id})
+        self.env["real.estate.channel.agreement"].create(
+            {"name": "自有渠道", "channel_id": own.id, "team_ids": [(6, 0, self.team.ids)], "date_start": "2020-01-01"}
+        )
+        self.team.sales_period_end = date(2027, 6, 30)
+        result = self.arrive(accompanied_by=agent.id)
+        self.sign_all(result, T0 + timedelta(hours=3))
+        protection = self.env["crm.lead"].browse(result["lead_id"]).protection_id
+        self.assertEqual((protection.kind, protection.rule, protection.holder_channel_id), ("in_house", "CH-17", own))
+        self.assertEqual(protection.end, datetime(2027, 6, 30, 16, 0))  # 1 July 2027 00:00 in Shanghai
+        self.assertEqual(self.attribution(result["lead_id"], T0 + timedelta(days=300))["owner_channel_id"], own.id)
+        self.team.in_house_whole_period = False
+        other = self.arrive(accompanied_by=agent.id, phone="13900004444", customer_name="另一位")
+        self.sign_all(other, T0 + timedelta(hours=3))
+        self.assertEqual(self.env["crm.lead"].browse(other["lead_id"]).protection_id.rule, "CH-12")
 
     def test_ch12_ch13_a_claim_in_person_needs_standing(self):
         """CH-12, CH-13: a consultant cannot attach a canvasser to a visit by themselves; the reception desk

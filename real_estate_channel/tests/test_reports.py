@@ -1,6 +1,6 @@
 import importlib.util
 import pathlib
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 
 from odoo.exceptions import AccessError, UserError, ValidationError
 
@@ -163,6 +163,15 @@ class TestReportSubmission(ChannelCase):
     def test_ch13_suspended_channel_cannot_report(self):
         self.agreements.filtered(lambda a: a.channel_id == self.dist).action_suspend()
         self.assertEqual(self.submit()["reason_code"], "channel_suspended")
+
+    def test_ch16_before_the_first_opening_a_report_lasts_until_30_days_after_it(self):
+        """CH-16: before the project's first opening a report stays valid until 30 days after the opening day
+        (inclusive); after the opening, the office's validity from the report (CH-3)."""
+        self.team.launch_date = date(2026, 3, 10)
+        before = self.report(self.submit())
+        self.assertEqual(before.valid_until, datetime(2026, 4, 9, 16, 0))  # 10 April 00:00 in Shanghai
+        after = self.report(self.submit(at=T0 + timedelta(days=9), phone="13900004444", customer_name="开盘后"))
+        self.assertEqual(after.valid_until, datetime(2026, 3, 11, 16, 0), "CH-3: the end of the expected day")
 
     def test_ch14_old_customer_brings_new(self):
         """CH-14: a new customer brought by an old customer of another party belongs to that party while the old
