@@ -1,7 +1,9 @@
 import { Component, onWillStart, onWillUnmount, useState } from "@odoo/owl";
 import { _t } from "@web/core/l10n/translation";
 import { registry } from "@web/core/registry";
+import { KeepLast } from "@web/core/utils/concurrency";
 import { useService } from "@web/core/utils/hooks";
+import { useSetupAction } from "@web/search/action_hook";
 import { Layout } from "@web/search/layout";
 
 /**
@@ -17,12 +19,18 @@ export class UnitGrid extends Component {
         this.orm = useService("orm");
         this.actionService = useService("action");
         this.busService = useService("bus_service");
+        // A live update may arrive while the user changes the building: only the latest load is shown.
+        this.keepLast = new KeepLast();
         const context = this.props.action?.context || {};
+        const restored = this.props.state || {}; // back from a unit by the breadcrumb: the same building
         this.state = useState({
             data: null,
-            buildingId: context.building_id || false,
+            buildingId: restored.buildingId || context.building_id || false,
             teamId: context.team_id || false,
-            states: [],
+            states: restored.states || [],
+        });
+        useSetupAction({
+            getLocalState: () => ({ buildingId: this.state.buildingId, states: [...this.state.states] }),
         });
         this.onUnitsUpdated = (payload) => {
             if (!this.state.teamId || payload.team_id === this.state.teamId) {
@@ -39,17 +47,26 @@ export class UnitGrid extends Component {
         return { controlPanel: {} };
     }
 
+    /** The name of the building the chart shows (the one the data was loaded for). */
+    get buildingName() {
+        const data = this.state.data;
+        return data?.buildings.find((b) => b.id === data.building_id)?.name || "";
+    }
+
     get title() {
         return _t("Unit Control Chart");
     }
 
     async load() {
-        this.state.data = await this.orm.call("real.estate.unit", "unit_grid", [], {
-            team_id: this.state.teamId || null,
-            building_id: this.state.buildingId || null,
-            states: this.state.states.length ? this.state.states : null,
-        });
-        this.state.buildingId = this.state.data.building_id;
+        const data = await this.keepLast.add(
+            this.orm.call("real.estate.unit", "unit_grid", [], {
+                team_id: this.state.teamId || null,
+                building_id: this.state.buildingId || null,
+                states: this.state.states.length ? this.state.states : null,
+            })
+        );
+        this.state.data = data;
+        this.state.buildingId = data.building_id;
     }
 
     async onBuildingChange(ev) {

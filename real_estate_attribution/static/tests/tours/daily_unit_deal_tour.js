@@ -9,6 +9,8 @@ import { field, noErrorDialog, openMenu, openSalesOffice, orError } from "./dail
 const BUILDING = "验收楼";
 const UNIT = "101";
 const CUSTOMER = "苏青";
+// The unit's cell on the chart of the building (the demo's buildings have a unit 101 too).
+const CELL = `.o_unit_grid_table[data-building='${BUILDING}'] td.o_unit_cell[data-unit='${UNIT}']`;
 
 function openChart() {
     return [
@@ -21,7 +23,7 @@ function openChart() {
         },
         {
             content: "The chart shows the building's floors",
-            trigger: `.o_unit_grid_table td.o_unit_cell[data-unit='${UNIT}']`,
+            trigger: CELL,
         },
     ];
 }
@@ -42,7 +44,7 @@ registry.category("web_tour.tours").add("real_estate_daily_unit_request_hold", {
         ...openChart(),
         {
             content: "The unit is available (green)",
-            trigger: `td.o_unit_state_available[data-unit='${UNIT}']`,
+            trigger: `${CELL}.o_unit_state_available`,
             run: "click",
         },
         {
@@ -78,11 +80,11 @@ registry.category("web_tour.tours").add("real_estate_daily_unit_confirm_and_sign
         ...openChart(),
         {
             content: "The unit shows the consultant's request",
-            trigger: `td[data-unit='${UNIT}'] .o_unit_requested`,
+            trigger: `${CELL} .o_unit_requested`,
         },
         {
             content: "Open the unit from the chart",
-            trigger: `td[data-unit='${UNIT}']`,
+            trigger: CELL,
             run: "click",
         },
         {
@@ -142,7 +144,7 @@ registry.category("web_tour.tours").add("real_estate_daily_unit_confirm_and_sign
         },
         {
             content: "The chart shows the unit signed",
-            trigger: `td.o_unit_state_signed[data-unit='${UNIT}']`,
+            trigger: `${CELL}.o_unit_state_signed`,
         },
         ...noErrorDialog(),
     ],
