@@ -177,6 +177,15 @@ class World:
             admin("real.estate.subscription", "action_approve", [deal["subscription_id"]])
         return unit
 
+    def companion(self):
+        """A new customer the agent listed on a confirmation awaiting signatures (CH-15)."""
+        confirmation = self.report_visit()[1]
+        return self.rpc("agent")(
+            "real.estate.visit.companion",
+            "create",
+            {"confirmation_id": confirmation, "name": "矩阵同行", "phone": next(self.phones)},
+        )
+
     def protection(self):
         lead = self.customer()["lead_id"]
         return self.admin("crm.lead", "read", [lead], ["protection_id"])[0]["protection_id"][0]
@@ -205,6 +214,7 @@ class World:
             "real.estate.report": lambda: self.report_visit()[0],
             "real.estate.visit.confirmation": lambda: self.report_visit()[1],
             "real.estate.channel.agreement": lambda: self.agreement,
+            "real.estate.visit.companion": self.companion,
         }
         if model in makers:
             return makers[model]()

@@ -135,6 +135,7 @@ class ChannelPortal(CustomerPortal):
                 "can_sign": confirmation.state == "pending"
                 and not confirmation.agent_signed_at
                 and confirmation._may_sign_as_agent(request.env.user),
+                "can_list": confirmation.state == "pending" and confirmation._may_sign_as_agent(request.env.user),
             }
         )
         return request.render("real_estate_channel.portal_my_report", values)
@@ -160,5 +161,28 @@ class ChannelPortal(CustomerPortal):
                 with request.env.cr.savepoint():
                     confirmation.action_sign_agent()
             except (UserError, AccessError) as e:
+                return self._report_page(report_sudo, error=e.args[0])
+        return request.redirect("/my/reports/%s" % report_id)
+
+    @http.route("/my/reports/<int:report_id>/companion", type="http", auth="user", website=True, methods=["POST"])
+    def portal_report_companion(self, report_id, **kw):
+        """CH-15: the agent lists a new customer who came with the reported one, before the confirmation is
+        complete; a mistyped mobile returns the page with the error and lists nothing."""
+        try:
+            report_sudo = self._document_check_access("real.estate.report", report_id)
+        except (AccessError, MissingError):
+            return request.redirect("/my")
+        confirmation = report_sudo.confirmation_id
+        if confirmation:
+            try:
+                with request.env.cr.savepoint():
+                    request.env["real.estate.visit.companion"].create(
+                        {
+                            "confirmation_id": confirmation.id,
+                            "name": (kw.get("companion_name") or "").strip(),
+                            "phone": kw.get("companion_phone") or "",
+                        }
+                    )
+            except (UserError, AccessError, ValidationError) as e:
                 return self._report_page(report_sudo, error=e.args[0])
         return request.redirect("/my/reports/%s" % report_id)

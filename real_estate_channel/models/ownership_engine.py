@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from odoo import api, models
 
+from odoo.addons.real_estate_attribution.models.ownership_engine import Contact
 from odoo.addons.real_estate_attribution.models.rule_split import Share
 from odoo.addons.real_estate_attribution.tools import identity
 
@@ -256,6 +257,8 @@ class OwnershipEngine(models.AbstractModel):
         )
         confirmation.state = "confirmed"
         report.write({"state": "confirmed", "protection_id": protection.id})
+        for companion in confirmation.companion_ids.filtered(lambda c: c.state == "listed"):
+            self._claim_companion(companion, confirmation, at)
         visit.write(
             {
                 "protection_id": protection.id,
@@ -295,6 +298,67 @@ class OwnershipEngine(models.AbstractModel):
             ]
         )
         return protection
+
+    @api.model
+    def _claim_companion(self, companion, confirmation, at):
+        """CH-15: a new customer who came with the reported one is registered at the visit and is the reporting
+        channel's too; someone who already is a customer of the office stays theirs (CH-2)."""
+        report, visit = confirmation.report_id, confirmation.visit_id
+        team = report.team_id
+        lead = self._find_customer(team, companion.phone)
+        verdict = self._attribute_lead(lead, visit.visit_at) if lead else None
+        if lead and (lead.visit_ids or (verdict and verdict.state in ("active", "household", "converted"))):
+            companion.sudo().with_context(attribution_engine=True).write({"state": "refused", "lead_id": lead.id})
+            return
+        contact = Contact(
+            team=team,
+            kind="visit",
+            at=visit.visit_at,
+            customer_name=companion.name,
+            identity=companion.phone,
+            phone=companion.phone,
+            source="channel",
+            consultant=visit.consultant_id,
+        )
+        companion_visit = self.register_contact(contact)
+        new_lead = companion_visit.lead_id
+        held = new_lead.protection_id
+        if held and held.state == "active":
+            held.write({"state": "released", "ended_at": at, "release_reason": report.name})
+        protection = self._create_protection(
+            new_lead,
+            visit.consultant_id,
+            "channel",
+            visit.visit_at,
+            "CH-15",
+            visit=companion_visit,
+            holder_channel_id=report.channel_id.id,
+            report_id=report.id,
+        )
+        companion.sudo().with_context(attribution_engine=True).write({"state": "claimed", "lead_id": new_lead.id})
+        self._audit(
+            [
+                {
+                    "lead": new_lead,
+                    "event": "assign",
+                    "rule": "CH-15",
+                    "old_user": visit.consultant_id,
+                    "new_user": visit.consultant_id,
+                    "new_channel": report.channel_id,
+                    "protection": protection,
+                    "visit": companion_visit,
+                    "at": at,
+                    "source": "confirmation",
+                    "reason": "channel.companion",
+                    "params": dict(
+                        self._protection_params(protection),
+                        channel=report.channel_id.name,
+                        report=report.name,
+                        tz=team.office_tz,
+                    ),
+                }
+            ]
+        )
 
     @api.model
     def _reconfirm_channel(self, protection, visit, contact):
@@ -540,6 +604,10 @@ class OwnershipEngine(models.AbstractModel):
                 ),
                 "report.parking": self.env._("Refused: parking-space purchases are not channel business (CH-10)."),
                 "report.out_of_scope": self.env._("Refused: %(channel)s has no agreement covering %(office)s (CH-10)."),
+                "channel.companion": self.env._(
+                    "Came with a customer %(channel)s reported (%(report)s) and listed on the confirmation: protected "
+                    "for %(channel)s until %(end)s (CH-15)."
+                ),
                 "report.agent_barred": self.env._(
                     "Refused: %(agent)s is barred from the project after a second offence (CH-13)."
                 ),

@@ -37,6 +37,12 @@ class RealEstateVisitConfirmation(models.Model):
     imported = fields.Boolean(readonly=True, help="Signed in the source system; recorded through the API.")
     state = fields.Selection(CONFIRMATION_STATES, default="pending", required=True, readonly=True, tracking=True)
     is_receiving_consultant = fields.Boolean(compute="_compute_is_receiving_consultant")
+    companion_ids = fields.One2many(
+        "real.estate.visit.companion",
+        "confirmation_id",
+        string="Companions",
+        help="CH-15: new customers who came with the reported one; listed by the agent, they are the channel's too.",
+    )
 
     @api.depends_context("uid")
     @api.depends("consultant_id")
@@ -53,6 +59,15 @@ class RealEstateVisitConfirmation(models.Model):
             if vals.get("name", "/") == "/":
                 vals["name"] = self.env["ir.sequence"].sudo().next_by_code("real.estate.visit.confirmation") or "/"
         return super().create(vals_list)
+
+    def _check_companion_editor(self):
+        """CH-15: the report's agent (portal) or the reception desk lists companions, while signatures are awaited."""
+        self.ensure_one()
+        if self.sudo().state != "pending":
+            raise UserError(self.env._("Companions are listed while the confirmation awaits its signatures (CH-15)."))
+        user = self.env.user
+        if not (self.sudo()._may_sign_as_agent(user) or user.has_group("real_estate_attribution.group_site_manager")):
+            raise AccessError(self.env._("The channel's agent or the reception desk lists the companions (CH-15)."))
 
     def _check_pending(self):
         """CH-7, CH-13: a signature is a claim of the channel: the confirmation awaits it, and the channel's

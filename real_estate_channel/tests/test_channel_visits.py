@@ -2,7 +2,7 @@ from datetime import date, datetime, timedelta
 
 from freezegun import freeze_time
 
-from odoo.exceptions import AccessError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 from .common import T0, ChannelCase
 
@@ -152,6 +152,54 @@ class TestChannelVisits(ChannelCase):
         self.assertEqual(attribution["owner_channel_id"], self.bees.id)
         self.assertEqual(attribution["rule"], "CH-12")
         self.assertIs(self.attribution(result["lead_id"], T0 + timedelta(days=31))["owner_channel_id"], False)
+
+    def test_ch15_companions_listed_by_the_agent_are_the_channels_too(self):
+        """CH-15: new customers who came with a reported one are the reporting channel's too when the agent lists
+        them on the confirmation; someone who already is a customer of the office stays theirs."""
+        self.register(at=T0 - timedelta(days=2), phone="13900003333", customer_name="老客户")
+        result = self.arrive(report_id=self.report(self.submit()).id)
+        confirmation = self.Visit.browse(result["visit_id"]).confirmation_id
+        agent_user = self.env["res.users"].create(
+            {
+                "name": self.dist_agent.name,
+                "login": "agent-ch15",
+                "partner_id": self.dist_agent.id,
+                "groups_id": [(6, 0, [self.env.ref("base.group_portal").id])],
+            }
+        )
+        Companion = self.env["real.estate.visit.companion"]
+        with self.assertRaises(AccessError):
+            Companion.with_user(self.li).create(
+                {"confirmation_id": confirmation.id, "name": "李同行", "phone": "13900004444"}
+            )
+        with self.assertRaisesRegex(ValidationError, "not a valid mobile number"):
+            Companion.with_user(agent_user).create(
+                {"confirmation_id": confirmation.id, "name": "李同行", "phone": "139"}
+            )
+        new = Companion.with_user(agent_user).create(
+            {"confirmation_id": confirmation.id, "name": "李同行", "phone": "139 0000 4444"}
+        )
+        known = Companion.with_user(agent_user).create(
+            {"confirmation_id": confirmation.id, "name": "老客户", "phone": "13900003333"}
+        )
+        self.sign_all(result, T0 + timedelta(hours=3))
+        self.assertEqual((new.state, known.state), ("claimed", "refused"))
+        protection = new.lead_id.protection_id
+        self.assertEqual(
+            (protection.rule, protection.holder_channel_id, protection.kind), ("CH-15", self.dist, "channel")
+        )
+        self.assertEqual(self.attribution(new.lead_id.id, T0 + timedelta(days=1))["owner_channel_id"], self.dist.id)
+        self.assertNotEqual(known.lead_id.protection_id.holder_channel_id, self.dist)
+        holder = new.lead_id.protection_id.holder_user_id
+        other = next(user for user in self.consultants if user != holder)
+        self.assertEqual(Companion.with_user(holder).browse(new.id).read(["phone"])[0]["phone"], "+8613900004444")
+        self.assertEqual(
+            Companion.with_user(other).browse(new.id).read(["phone"])[0]["phone"], "139****4444", "ID-2: masked"
+        )
+        with self.assertRaisesRegex(UserError, "awaits its signatures"):
+            Companion.with_user(agent_user).create(
+                {"confirmation_id": confirmation.id, "name": "晚到", "phone": "13900005555"}
+            )
 
     def test_ch17_the_in_house_channel_keeps_its_customer_for_the_sales_period(self):
         """CH-17: a customer the developer's own channel brought in person is the channel's for the whole sales

@@ -242,6 +242,36 @@ class TestAgentPortal(HttpCase):
         self.assertNotIn("Sign the visit confirmation", response.text)
         self.assertIn("o_report_agent_signed", response.text)
 
+    def test_ch15_agent_lists_a_companion_on_the_report(self):
+        """CH-15: the agent lists a new customer who came along; a mistyped mobile lists nothing, a colleague
+        cannot list, and the page shows the listed companion without their number."""
+        self.env["real.estate.visit"].with_user(self.consultant).register(
+            {"team_id": self.team.id, "kind": "visit", "customer_name": "王伟", "phone": "13812345678"}
+        )
+        confirmation = self.own.confirmation_id
+        url = "/my/reports/%s" % self.own.id
+
+        self.authenticate("portal_colleague", "portal_colleague")
+        self.assertNotIn("o_report_add_companion", self.url_open(url).text)
+        form = {
+            "csrf_token": http.Request.csrf_token(self),
+            "companion_name": "周同行",
+            "companion_phone": "13611112222",
+        }
+        self.assertIn("lists the companions", self.url_open(url + "/companion", data=form).text)
+
+        self.authenticate("portal_agent", "portal_agent")
+        self.assertIn("o_report_add_companion", self.url_open(url).text)
+        form["csrf_token"] = http.Request.csrf_token(self)
+        response = self.url_open(url + "/companion", data=dict(form, companion_phone="1361111"))
+        self.assertIn("not a valid mobile number", response.text)
+        self.assertFalse(confirmation.companion_ids)
+        response = self.url_open(url + "/companion", data=form)
+        self.assertTrue(response.url.endswith(url), response.url)
+        self.assertEqual(confirmation.companion_ids.mapped("name"), ["周同行"])
+        self.assertIn("周同行", response.text)
+        self.assertNotIn("13611112222", response.text)
+
     def test_uc5_agents_see_their_own_customers_deals_and_no_unit(self):
         """UC-5, RF-4: an agent follows their customer's deal (subscribed, signed), never a unit or another
         channel's deal."""
