@@ -22,6 +22,7 @@
         "report/visit_confirmation_report.xml",
         "views/real_estate_commission_views.xml",
         "views/real_estate_dispute_views.xml",
+        "views/real_estate_deposit_claim_views.xml",
         "views/real_estate_channel_menus.xml",
     ],
     "demo": ["demo/channel_demo.xml"],

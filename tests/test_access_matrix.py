@@ -186,6 +186,35 @@ class World:
             {"confirmation_id": confirmation, "name": "矩阵同行", "phone": next(self.phones)},
         )
 
+    def deposit_claim(self):
+        """A deposit paid without any report, claimed by the agent with evidence the same day (CH-18)."""
+        admin = self.admin
+        if not getattr(self, "building", None):
+            self.building = admin(
+                "real.estate.building", "create", {"name": "矩阵楼 %s" % self.tag, "team_id": self.team}
+            )
+        self.units = getattr(self, "units", 0) + 1
+        unit = admin(
+            "real.estate.unit", "create", {"building_id": self.building, "number": str(self.units), "floor": 1}
+        )
+        phone = next(self.phones)
+        lead = admin(
+            "real.estate.visit", "register", {"team_id": self.team, "customer_name": "矩阵认领", "phone": phone}
+        )
+        admin("real.estate.unit", "reserve", {"unit_id": unit, "lead_id": lead["lead_id"], "handed_over": "money"})
+        admin("real.estate.unit", "subscribe", {"unit_id": unit, "amount": 1000})
+        return self.rpc("agent")(
+            "real.estate.deposit.claim",
+            "create",
+            {
+                "team_id": self.team,
+                "channel_id": self.channel,
+                "customer_name": "矩阵认领",
+                "phone": phone,
+                "evidence": "矩阵证据",
+            },
+        )
+
     def protection(self):
         lead = self.customer()["lead_id"]
         return self.admin("crm.lead", "read", [lead], ["protection_id"])[0]["protection_id"][0]
@@ -215,6 +244,7 @@ class World:
             "real.estate.visit.confirmation": lambda: self.report_visit()[1],
             "real.estate.channel.agreement": lambda: self.agreement,
             "real.estate.visit.companion": self.companion,
+            "real.estate.deposit.claim": self.deposit_claim,
         }
         if model in makers:
             return makers[model]()
@@ -342,6 +372,8 @@ def _button_target(world, model, button):
             "create",
             {"team_id": world.team, "user_id": world.users["consultant"], "kind": "ds1_grab", "description": "矩阵"},
         )
+    if model == "real.estate.deposit.claim":
+        return world.deposit_claim()
     if model == "real.estate.channel.penalty":
         return world.admin(
             "real.estate.channel.penalty",

@@ -186,3 +186,71 @@ class ChannelPortal(CustomerPortal):
             except (UserError, AccessError, ValidationError) as e:
                 return self._report_page(report_sudo, error=e.args[0])
         return request.redirect("/my/reports/%s" % report_id)
+
+    # ------------------------------------------------------------------
+    # Claims on deposits (CH-18)
+    # ------------------------------------------------------------------
+    @http.route("/my/deposit-claims", type="http", auth="user", website=True)
+    def portal_my_deposit_claims(self, **kw):
+        """CH-18: the channel's claims on deposits and their decisions."""
+        channel = self._report_channel()
+        if not channel:
+            return request.redirect("/my")
+        claims = request.env["real.estate.deposit.claim"].search([("channel_id", "=", channel.id)])
+        values = self._prepare_portal_layout_values()
+        values.update({"claims": claims.sudo(), "page_name": "deposit_claim", "tz": self._report_tz()})
+        return request.render("real_estate_channel.portal_my_deposit_claims", values)
+
+    @http.route("/my/deposit-claims/new", type="http", auth="user", website=True, methods=["GET", "POST"])
+    def portal_deposit_claim_new(self, **post):
+        """CH-18: the agent claims a customer who paid a deposit without a report, with evidence; a refusal
+        returns the form with what was entered."""
+        channel = self._report_channel()
+        if not channel:
+            return request.redirect("/my")
+        error = ""
+        if request.httprequest.method == "POST":
+            try:
+                with request.env.cr.savepoint():
+                    request.env["real.estate.deposit.claim"].create(self._deposit_claim_vals(post, channel))
+                return request.redirect("/my/deposit-claims")
+            except (UserError, ValidationError, AccessError) as e:
+                error = e.args[0]
+        values = self._prepare_portal_layout_values()
+        values.update(
+            {
+                "page_name": "deposit_claim_new",
+                "offices": self._report_offices(channel),
+                "reports": request.env["real.estate.report"].search([("channel_id", "=", channel.id)], limit=200),
+                "error": error,
+                "form": post,
+            }
+        )
+        return request.render("real_estate_channel.portal_deposit_claim_form", values)
+
+    def _deposit_claim_vals(self, post, channel):
+        """The claim's values from the form; the evidence files are uploaded as the agent's own."""
+        try:
+            team_id = int(post.get("team_id") or 0)
+            report_id = int(post.get("report_id") or 0)
+        except ValueError:
+            team_id = report_id = 0
+        if not team_id:
+            raise UserError(request.env._("Choose the sales office."))
+        files = request.httprequest.files.getlist("evidence_files")
+        attachments = request.env["ir.attachment"].sudo()
+        for upload in files:
+            if upload and upload.filename:
+                attachments |= attachments.create(
+                    {"name": upload.filename, "raw": upload.read(), "res_model": "real.estate.deposit.claim"}
+                )
+        return {
+            "team_id": team_id,
+            "channel_id": channel.id,
+            "agent_id": request.env.user.partner_id.id,
+            "customer_name": (post.get("customer_name") or "").strip(),
+            "phone": post.get("phone") or "",
+            "report_id": report_id or False,
+            "evidence": post.get("evidence") or "",
+            "attachment_ids": [(6, 0, attachments.ids)],
+        }

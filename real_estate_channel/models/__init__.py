@@ -8,6 +8,7 @@ from . import real_estate_channel_agreement
 from . import real_estate_report
 from . import real_estate_visit_confirmation
 from . import real_estate_visit_companion
+from . import real_estate_deposit_claim
 from . import real_estate_channel_penalty
 from . import real_estate_channel_flag
 from . import real_estate_protection

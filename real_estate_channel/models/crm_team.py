@@ -2,7 +2,7 @@ from odoo import fields, models
 
 
 class CrmTeam(models.Model):
-    """Channel parameters of a sales office (CH-1 to CH-14), with the rulebook's defaults."""
+    """Channel parameters of a sales office (CH-1 to CH-18), with the rulebook's defaults."""
 
     _inherit = "crm.team"
 
@@ -69,6 +69,12 @@ class CrmTeam(models.Model):
     )
     sales_period_end = fields.Date(
         help="CH-17: the end of the project's sales period (open-ended when empty).",
+    )
+    deposit_claim_days = fields.Integer(
+        string="Claim on a Deposit (days)",
+        default=3,
+        help="CH-18: a customer who paid a deposit without any report may be claimed by a channel, with its formal "
+        "report or evidence, within this many days of the deposit; a later claim is void.",
     )
     accompanied_protection_days = fields.Integer(
         string="Accompanied Visit Protection (days)",

@@ -9,6 +9,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from odoo import api, models
+from odoo.exceptions import UserError
 
 from odoo.addons.real_estate_attribution.models.ownership_engine import Contact
 from odoo.addons.real_estate_attribution.models.rule_split import Share
@@ -361,6 +362,46 @@ class OwnershipEngine(models.AbstractModel):
         )
 
     @api.model
+    def accept_deposit_claim(self, claim, at, judge):
+        """CH-18: the site manager accepts a channel's timely claim on a deposit made under no report: the
+        customer becomes the channel's, the receiving consultant stays; a deal already signed is re-split. Other
+        channels' claims on the deposit are refused."""
+        lead = claim.lead_id.sudo()
+        if claim.subscription_id.state == "cancelled":
+            raise UserError(self.env._("The deposit was cancelled: there is nothing to claim (CH-18)."))
+        if self._attribute_lead(lead, at).owner_channel:
+            raise UserError(self._explain("claim.under_channel", {}))
+        protection = self.transfer_ownership(
+            lead,
+            at,
+            "CH-18",
+            "claim",
+            new_user=self._owner(lead),
+            reason="%s · %s" % (claim.name, claim.channel_id.name),
+            kind="channel",
+            holder_channel_id=claim.channel_id.id,
+            report_id=claim.report_id.id or False,
+        )
+        if lead.stage_id.is_won:
+            self._convert_protection(protection, at, source="claim")
+            self._write_split(lead, self._compute_split(lead))
+        engine_claims = claim.with_context(attribution_engine=True)
+        engine_claims.write({"state": "accepted", "decided_by": judge.id, "decided_at": at})
+        others = claim.search(
+            [("subscription_id", "=", claim.subscription_id.id), ("state", "=", "submitted"), ("id", "!=", claim.id)]
+        )
+        others.with_context(attribution_engine=True).write(
+            {
+                "state": "refused",
+                "decided_by": judge.id,
+                "decided_at": at,
+                "decision_note": self._explain("claim.other_accepted", {"claim": claim.name}),
+            }
+        )
+        (claim | others).activity_unlink(["mail.mail_activity_data_todo"])
+        return protection
+
+    @api.model
     def _reconfirm_channel(self, protection, visit, contact):
         """CH-8: brought again in the last days: the next period follows the current one."""
         protection = protection.sudo()
@@ -480,7 +521,8 @@ class OwnershipEngine(models.AbstractModel):
         channel = lead.protection_id.holder_channel_id
         if not channel or not self._signed_inside_protection(lead):
             return []  # signed after the channel's protection ended: as for anyone else (CH-8)
-        return [Share(Decimal(100), "CH-9", channel=channel)]
+        rule = "CH-18" if lead.protection_id.rule == "CH-18" else "CH-9"  # a deposit claimed, or a channel visit
+        return [Share(Decimal(100), rule, channel=channel)]
 
     @api.model
     def _transfer_audit_extra(self, previous, protection):
@@ -604,6 +646,20 @@ class OwnershipEngine(models.AbstractModel):
                 ),
                 "report.parking": self.env._("Refused: parking-space purchases are not channel business (CH-10)."),
                 "report.out_of_scope": self.env._("Refused: %(channel)s has no agreement covering %(office)s (CH-10)."),
+                "claim.void": self.env._(
+                    "The claim is void: a deposit is claimed within %(days)s days, until %(until)s (CH-18)."
+                ),
+                "claim.under_channel": self.env._(
+                    "The deposit was made under a channel's protection: it is that channel's deal, not claimable "
+                    "(CH-9, CH-18)."
+                ),
+                "claim.no_deposit": self.env._(
+                    "No deposit of this customer at %(office)s can be claimed (CH-18): check the mobile number."
+                ),
+                "claim.no_evidence": self.env._(
+                    "Give the channel's formal report of the customer, or evidence: a description or files (CH-18)."
+                ),
+                "claim.other_accepted": self.env._("Another channel's claim on this deposit was accepted (%(claim)s)."),
                 "channel.companion": self.env._(
                     "Came with a customer %(channel)s reported (%(report)s) and listed on the confirmation: protected "
                     "for %(channel)s until %(end)s (CH-15)."

@@ -23,6 +23,7 @@ class RealEstateChannelDemoLoader(models.AbstractModel):
         loader.env["real.estate.report"]._cron_lapse()
         self.env.ref("real_estate_channel.penalty_bees_1").action_confirm()
         loader._open_statement()
+        loader._claim_deposit(team)
 
     def _open_statement(self):
         """CC-1, CC-2: the distributor's statement of the last thirty days, in draft."""
@@ -34,6 +35,29 @@ class RealEstateChannelDemoLoader(models.AbstractModel):
                 "date_to": today,
             }
         )
+
+    def _claim_deposit(self, team):
+        """CH-18: a distributor claims, within three days, a customer who paid today's deposit without a report;
+        the site manager has it to decide."""
+        engine = self.env["real.estate.ownership.engine"]
+        since = fields.Datetime.now() - timedelta(days=1)
+        deposits = self.env["real.estate.subscription"].search(
+            [("team_id", "=", team.id), ("state", "=", "subscribed"), ("subscribed_at", ">=", since)], order="id"
+        )
+        deposit = next(
+            (d for d in deposits if not engine._attribute_lead(d.lead_id, d.subscribed_at).owner_channel), None
+        )
+        if deposit:
+            self.env["real.estate.deposit.claim"].create(
+                {
+                    "team_id": team.id,
+                    "channel_id": self.env.ref("real_estate_channel.channel_anju").id,
+                    "agent_id": self.env.ref("real_estate_channel.agent_zhou").id,
+                    "customer_name": deposit.lead_id.contact_name or deposit.lead_id.name,
+                    "phone": deposit.lead_id.customer_mobile,
+                    "evidence": "经纪人周杰上周带客户看过样板间，微信聊天记录与约访截图为证；客户自行到访时未报备。",
+                }
+            )
 
     def _at(self, days_ago, hours=10):
         now = fields.Datetime.now()

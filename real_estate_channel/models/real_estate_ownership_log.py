@@ -7,8 +7,12 @@ class RealEstateOwnershipLog(models.Model):
     old_channel_id = fields.Many2one("res.partner", string="Channel Before")
     new_channel_id = fields.Many2one("res.partner", string="Channel After")
     source = fields.Selection(
-        selection_add=[("confirmation", "Visit Confirmation"), ("report", "Channel Report")],
-        ondelete={"confirmation": "cascade", "report": "cascade"},
+        selection_add=[
+            ("confirmation", "Visit Confirmation"),
+            ("report", "Channel Report"),
+            ("claim", "Claim on a Deposit"),
+        ],
+        ondelete={"confirmation": "cascade", "report": "cascade", "claim": "cascade"},
     )
 
     @api.model

@@ -14,6 +14,7 @@ class RealEstateProtection(models.Model):
         ],
         ondelete={"channel": "cascade", "accompanied": "cascade", "in_house": "cascade"},
     )
+    origin = fields.Selection(selection_add=[("claim", "Claim on a Deposit (CH-18)")], ondelete={"claim": "cascade"})
     holder_channel_id = fields.Many2one("res.partner", string="Holding Channel", index="btree_not_null")
     report_id = fields.Many2one("real.estate.report", ondelete="set null")
     reconfirm_count = fields.Integer(string="Re-confirmations", default=0)

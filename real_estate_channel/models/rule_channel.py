@@ -56,7 +56,7 @@ def report_lock_key(customer_identity, masked=()):
 
 
 class RuleChannel(models.AbstractModel):
-    """Rule family CH: channel reports (渠道报备), CH-1 to CH-14."""
+    """Rule family CH: channel reports (渠道报备), CH-1 to CH-18."""
 
     _name = "real.estate.rule.channel"
     _description = "Ownership Rules: Channels (CH)"
@@ -206,7 +206,8 @@ class RuleChannel(models.AbstractModel):
         """CH-2, CH-10: a customer already in the office's system is not the channel's.
 
         Repeat purchases, customers held by another party (household included,
-        ID-3) and customers with a visit or call before the report are refused.
+        ID-3) and customers with a visit or call before the report are refused;
+        not a customer whose channel protection ended (CH-18).
         """
         if not lead:
             return None
@@ -217,6 +218,8 @@ class RuleChannel(models.AbstractModel):
             if verdict.owner_channel == claim.channel:
                 return None  # CH-8: the channel's own customer, brought again
             return "protected_by_other", {}
+        if verdict.state == "expired" and lead.protection_id.holder_channel_id:
+            return None  # CH-18: a channel's protection ended: the channel that reports them again may win the deal
         if self._household_leads(lead).visit_ids:
             return "already_customer", {}
         return None
@@ -299,6 +302,87 @@ class RuleChannel(models.AbstractModel):
             expression.AND([[("team_id", "=", team.id), ("state", "!=", "rejected")], number_domain])
         )
         return candidates.filtered(lambda r: r._matches(full, masked, surname))
+
+    # ------------------------------------------------------------------
+    # CH-18: a deposit without any report, claimed within the window
+    # ------------------------------------------------------------------
+    @api.model
+    def _check_deposit_claim(self, vals):
+        """CH-18: a channel in standing claims, with its formal report or evidence, a customer whose deposit was
+        made under no channel's claim, within the office's window after the deposit; later, the claim is void.
+
+        Returns the claim's values, completed with the deposit it names and the moment of filing.
+        """
+        now = fields.Datetime.now()
+        team = self.env["crm.team"].sudo().browse(vals["team_id"])
+        channel = self.env["res.partner"].sudo().browse(vals["channel_id"])
+        agent = self.env["res.partner"].sudo().browse(vals.get("agent_id") or [])
+        if not channel.channel_kind or (agent and agent.channel_id != channel):
+            raise ValidationError(self.env._("Choose a channel and one of its agents (CH-18)."))
+        self._check_channel_standing(channel, team, now, agent=agent or None)
+        phone = self._normalize_identity(team, vals.get("phone") or "")
+        deposit = self._claimable_deposit(team, phone)
+        deadline = deposit.subscribed_at + timedelta(days=team.deposit_claim_days)
+        if now > deadline:
+            raise ValidationError(
+                self._explain("claim.void", {"until": deadline, "days": team.deposit_claim_days, "tz": team.office_tz})
+            )
+        if self._attribute_lead(deposit.lead_id, deposit.subscribed_at).owner_channel:
+            raise ValidationError(self._explain("claim.under_channel", {}))
+        self._check_claim_evidence(vals, channel, deposit.lead_id, phone)
+        Claim = self.env["real.estate.deposit.claim"].sudo()
+        if Claim.search_count(
+            [
+                ("subscription_id", "=", deposit.id),
+                ("channel_id", "=", channel.id),
+                ("state", "in", ("submitted", "accepted")),
+            ]
+        ):
+            raise ValidationError(self.env._("%(channel)s already claimed this deposit (CH-18).", channel=channel.name))
+        vals.update(
+            {
+                "phone": phone,
+                "subscription_id": deposit.id,
+                "deadline": deadline,
+                "claimed_at": now,
+                "claimed_by": self.env.uid,
+                "state": "submitted",
+            }
+        )
+        return vals
+
+    @api.model
+    def _claimable_deposit(self, team, phone):
+        """CH-18: the customer's live deposit in the office (an agent learns nothing else about the customer)."""
+        lead = self._find_customer(team, phone)
+        deposit = (
+            self.env["real.estate.subscription"]
+            .sudo()
+            .search(
+                [("lead_id", "=", lead.id), ("state", "in", ("to_approve", "subscribed", "signed"))],
+                order="subscribed_at desc, id desc",
+                limit=1,
+            )
+            if lead
+            else None
+        )
+        if not deposit or not deposit.subscribed_at:
+            raise ValidationError(self._explain("claim.no_deposit", {"office": team.name}))
+        return deposit
+
+    @api.model
+    def _check_claim_evidence(self, vals, channel, lead, phone):
+        """CH-18: a formal report of this channel for this customer, or evidence (a description or files)."""
+        report = self.env["real.estate.report"].sudo().browse(vals.get("report_id") or [])
+        if report and (report.channel_id != channel or (report.lead_id != lead and report.customer_mobile != phone)):
+            raise ValidationError(self.env._("The formal report must be the channel's report of this customer."))
+        files = [
+            record_id
+            for command in vals.get("attachment_ids") or []
+            for record_id in (command[2] if command[0] == 6 else [command[1]] if command[0] == 4 else [])
+        ]
+        if not (report or (vals.get("evidence") or "").strip() or files):
+            raise ValidationError(self._explain("claim.no_evidence", {}))
 
     @api.model
     def _materialize_lapses(self, reports, at):

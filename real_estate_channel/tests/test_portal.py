@@ -272,6 +272,54 @@ class TestAgentPortal(HttpCase):
         self.assertIn("周同行", response.text)
         self.assertNotIn("13611112222", response.text)
 
+    def test_ch18_agent_claims_a_deposit_with_evidence_files(self):
+        """CH-18: from the portal, the agent claims a customer who paid a deposit without a report, with evidence
+        files; a claim without evidence, or for an unknown number, returns the form with the reason and files
+        nothing."""
+        lead = self.env["crm.lead"].browse(
+            self.env["real.estate.visit"]
+            .with_user(self.consultant)
+            .register({"team_id": self.team.id, "customer_name": "赵六", "phone": "13655556666"})["lead_id"]
+        )
+        building = self.env["real.estate.building"].create({"name": "认领楼", "team_id": self.team.id})
+        unit = self.env["real.estate.unit"].create({"building_id": building.id, "number": "1801", "floor": 18})
+        Unit = self.env["real.estate.unit"]
+        Unit.reserve({"unit_id": unit.id, "lead_id": lead.id, "handed_over": "money"})
+        Unit.subscribe({"unit_id": unit.id, "amount": 50_000})
+        Claim = self.env["real.estate.deposit.claim"].sudo()
+
+        self.authenticate("portal_agent", "portal_agent")
+        self.assertIn("o_deposit_claim_new", self.url_open("/my/deposit-claims").text)
+        self.assertIn("o_deposit_claim_form", self.url_open("/my/deposit-claims/new").text)
+        form = {
+            "csrf_token": http.Request.csrf_token(self),
+            "team_id": str(self.team.id),
+            "customer_name": "赵六",
+            "phone": "13655556666",
+        }
+        response = self.url_open("/my/deposit-claims/new", data=form)
+        self.assertIn("o_deposit_claim_error", response.text)
+        self.assertIn("Give the channel&#39;s formal report", response.text)
+        self.assertIn("13655556666", response.text)
+        response = self.url_open("/my/deposit-claims/new", data=dict(form, phone="13600000000", evidence="约访记录"))
+        self.assertIn("No deposit", response.text)
+        self.assertFalse(Claim.search([]))
+        self.assertFalse(self.env["ir.attachment"].sudo().search([("res_model", "=", Claim._name)]))
+        response = self.url_open(
+            "/my/deposit-claims/new",
+            data=dict(form, evidence="约访记录"),
+            files={"evidence_files": ("wechat.png", b"\x89PNG evidence", "image/png")},
+        )
+        self.assertTrue(response.url.endswith("/my/deposit-claims"), response.url)
+        claim = Claim.search([])
+        self.assertEqual((claim.state, claim.lead_id, claim.agent_id), ("submitted", lead, self.dist_agent))
+        self.assertEqual(claim.attachment_ids.mapped("name"), ["wechat.png"])
+        self.assertEqual((claim.attachment_ids.res_model, claim.attachment_ids.res_id), (Claim._name, claim.id))
+        self.assertIn(claim.name, response.text)
+
+        self.authenticate("portal_colleague", "portal_colleague")  # the same channel reads its claims
+        self.assertIn(claim.name, self.url_open("/my/deposit-claims").text)
+
     def test_uc5_agents_see_their_own_customers_deals_and_no_unit(self):
         """UC-5, RF-4: an agent follows their customer's deal (subscribed, signed), never a unit or another
         channel's deal."""
