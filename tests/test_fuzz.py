@@ -1441,7 +1441,7 @@ def test_fuzz_penalty_confirm(world, fuzzer, summary, ledger, record_property):
 # ----------------------------------------------------------------------------------------------------
 # real.estate.unit — units, reserve, confirm_hold, subscribe, sign, cancel (UC-1 to UC-5)
 # ----------------------------------------------------------------------------------------------------
-UNIT_METHODS = ["units", "reserve", "confirm_hold", "subscribe", "sign", "cancel"]
+UNIT_METHODS = ["units", "unit_grid", "reserve", "confirm_hold", "subscribe", "sign", "cancel"]
 UNIT_STATES = {"available", "reserved", "subscribed", "signed"}
 RESERVATION_KEYS = {"reservation_id", "name", "unit_id", "lead_id", "user_id", "state", "handed_over", "hold_until"}
 DEAL_KEYS = {"subscription_id", "name", "unit_id", "lead_id", "user_id", "state", "amount", "subscribed_at"}
@@ -1462,6 +1462,10 @@ def _check_unit_answer(method):
             assert isinstance(result, list), "a list of units"
             for unit in result:
                 _check_unit(unit)
+        elif method == "unit_grid":
+            assert isinstance(result, dict) and {"buildings", "building_id", "floors", "counts"} <= set(result), result
+            for floor in result["floors"]:
+                assert all(cell["state"] in UNIT_STATES for cell in floor["units"]), floor
         elif method in ("reserve", "confirm_hold"):
             assert isinstance(result, dict) and set(result) == RESERVATION_KEYS, sorted(result)
             assert result["state"] in ("requested", "held") and _is_id(result["reservation_id"]), result
@@ -1514,6 +1518,15 @@ def test_fuzz_units(method, world, fuzzer, summary, ledger, record_property):
             7,
         )
         args_strategy = st.tuples(team, filters).map(list)
+    elif method == "unit_grid":
+        team = fz.mostly(st.just(world.team_a), fz.ids(world.teams, world.other_ids()), 7)
+        building = fz.mostly(st.just(world.building_a), fz.junk, 7)
+        states = fz.mostly(
+            st.one_of(st.sampled_from(sorted(UNIT_STATES)), st.lists(st.sampled_from(sorted(UNIT_STATES)))),
+            fz.junk,
+            7,
+        )
+        args_strategy = st.tuples(team, building, states).map(list)
     else:
         required = {
             "reserve": {"unit_id", "lead_id"},

@@ -214,9 +214,16 @@ class RealEstateUnit(models.Model):
 
     @api.model
     def unit_grid(self, team_id=None, building_id=None, states=None):
-        """The 销控表 of a building: its floors (top first), each with its units by position."""
+        """The 销控表 of a building: its floors (top first), each with its units by position.
+
+        ``team_id`` (optional) an office, ``building_id`` (optional) one of its buildings (else the first),
+        ``states`` (optional) one unit state or a list of them, the units shown."""
+        team = self._api_team(team_id) if team_id not in (None, False) else None
+        if building_id not in (None, False) and (not isinstance(building_id, int) or isinstance(building_id, bool)):
+            raise ValidationError(self.env._("building_id: give the building's id."))
+        states = self._api_unit_filters({"state": states})[0][2] if states else None
         Building = self.env["real.estate.building"]
-        buildings = Building.search([("team_id", "=", team_id)] if team_id else [])
+        buildings = Building.search([("team_id", "=", team.id)] if team else [])
         if not buildings:
             return {"buildings": [], "building_id": False, "floors": [], "counts": {}, "states": []}
         building = buildings.filtered(lambda b: b.id == building_id)[:1] or buildings[:1]

@@ -75,6 +75,22 @@ class TestUnits(AttributionCase):
         self.assertEqual([floor["floor"] for floor in grid["floors"]], [3, 2, 1])
         self.assertEqual(grid["counts"]["available"], 6)
 
+    def test_uc1_the_chart_refuses_bad_arguments_with_a_clear_message(self):
+        """UC-1: the 销控表's arguments are checked: a wrong office, building or state is refused, never a
+        traceback; one state alone is a list of one."""
+        Unit = self.as_user(self.li)
+        for args, message in (
+            (({"a": 1},), "team_id"),
+            (("x",), "team_id"),
+            ((self.team.id, "b"), "building_id"),
+            ((self.team.id, self.building.id, {"a": 1}), "state is one of"),
+            ((self.team.id, self.building.id, ["sold"]), "state is one of"),
+        ):
+            with self.assertRaisesRegex(ValidationError, message):
+                Unit.unit_grid(*args)
+        grid = Unit.unit_grid(self.team.id, self.building.id, "available")
+        self.assertTrue(all(unit["state"] == "available" for floor in grid["floors"] for unit in floor["units"]))
+
     def test_uc1_units_import_from_the_sample_spreadsheet(self):
         """UC-1: the units of docs/units_sample.csv load with Odoo's import, as a sales manager."""
         rows = (DOCS / "units_sample.csv").read_text(encoding="utf-8").splitlines()
