@@ -80,6 +80,14 @@ class CrmTeam(models.Model):
         help="PR-7: a call registration protects the customer for the call protection period (PR-1), or is a "
         "record only that protects nobody (另一案场：来电登记内容不作为确定客户归属的依据).",
     )
+    call_rotation = fields.Selection(
+        [("shared", "In the Visit Rotation"), ("separate", "A Call Rotation of Its Own")],
+        string="Calls Answered",
+        default="shared",
+        required=True,
+        help="PR-7, RO-1: calls are answered in rotation like visits: in the visit rotation (a call takes the "
+        "next visit turn), or in a call rotation of their own, with its own turns and make-up turns.",
+    )
     former_consultant_reclaims = fields.Boolean(
         default=True,
         help="PR-3: a customer back from the public pool who names the former consultant goes back to them.",

@@ -246,7 +246,7 @@ class OwnershipEngine(models.AbstractModel):
         """ID-4: no customer; a market researcher goes to the last consultant in rotation."""
         purpose = contact.purpose
         if purpose == "market_research" and contact.team.researcher_to_last and not contact.consultant:
-            receiver = self._last_in_rotation(roster, contact.at).user_id
+            receiver = self._last_in_rotation(roster, contact.at, kind=contact.kind).user_id
             return Decision(
                 receiver=receiver,
                 owner=self.env["res.users"],
@@ -276,7 +276,7 @@ class OwnershipEngine(models.AbstractModel):
                 reason="call.no_contact",
                 service_event="call",
             )
-        line, steps = self._next_up(roster, contact.at)
+        line, steps = self._next_up(roster, contact.at, kind=contact.kind)
         return Decision(
             receiver=line.user_id, owner=self.env["res.users"], rule="PR-4", reason="call.no_contact", steps=steps
         )
@@ -292,7 +292,10 @@ class OwnershipEngine(models.AbstractModel):
         elif present:
             receiver, is_helper = owner, False
         else:
-            receiver, is_helper = self._last_in_rotation(roster, contact.at, exclude=owner).user_id, True
+            receiver, is_helper = (
+                self._last_in_rotation(roster, contact.at, exclude=owner, kind=contact.kind).user_id,
+                True,
+            )
         params["receiver"] = receiver.name
         decision = Decision(
             receiver=receiver,
@@ -330,7 +333,7 @@ class OwnershipEngine(models.AbstractModel):
         manager has them received from the rotation as a new customer; the former consultant loses every right to
         them, and the interrupted reception is a bye that earns them a priority (make-up) turn."""
         former = verdict.owner_user
-        line, steps = self._next_up(roster, contact.at, exclude=former)
+        line, steps = self._next_up(roster, contact.at, exclude=former, kind=contact.kind)
         former_line = self._line_of(roster, former)
         decision = Decision(
             receiver=line.user_id,
@@ -370,7 +373,7 @@ class OwnershipEngine(models.AbstractModel):
             decision.receiver = (
                 referrer_owner
                 if present
-                else self._last_in_rotation(roster, contact.at, exclude=referrer_owner).user_id
+                else self._last_in_rotation(roster, contact.at, exclude=referrer_owner, kind=contact.kind).user_id
             )
             decision.is_helper = not present
             decision.rule, decision.reason, decision.service_event = "CS-13", "new.referred", "designated"
@@ -394,13 +397,13 @@ class OwnershipEngine(models.AbstractModel):
                 decision.steps, decision.service_event = [(line, "turn", "RO-4")], ""
         elif contact.consultant:
             decision.receiver, decision.reason = contact.consultant, "new.assigned"
-            line, steps = self._next_up(roster, contact.at) if roster.line_ids else (None, [])
+            line, steps = self._next_up(roster, contact.at, kind=contact.kind) if roster.line_ids else (None, [])
             if line and line.user_id == contact.consultant:
                 decision.steps = steps
             else:
                 decision.service_event = "out_of_turn"
         else:
-            line, decision.steps = self._next_up(roster, contact.at)
+            line, decision.steps = self._next_up(roster, contact.at, kind=contact.kind)
             decision.receiver = line.user_id
         decision.owner = decision.owner or decision.receiver
         decision.protection_rule = decision.rule

@@ -26,7 +26,14 @@ class RealEstateRoster(models.Model):
     cursor = fields.Integer(
         string="Rotation Position", default=0, help="Position in the line order of the next regular turn."
     )
+    call_cursor = fields.Integer(
+        string="Call Rotation Position",
+        default=0,
+        help="PR-7: position of the next call's turn, when the office answers calls in a rotation of their own.",
+    )
+    call_rotation = fields.Selection(related="team_id.call_rotation")
     next_user_id = fields.Many2one("res.users", string="Next Up", compute="_compute_next_user_id")
+    next_call_user_id = fields.Many2one("res.users", string="Next Call", compute="_compute_next_user_id")
 
     _sql_constraints = [
         ("team_date_unique", "UNIQUE(team_id, date)", "An office has one duty roster per day."),
@@ -37,16 +44,24 @@ class RealEstateRoster(models.Model):
         for roster in self:
             roster.name = "%s %s" % (roster.team_id.name or "", roster.date or "")
 
-    @api.depends("cursor", "line_ids.status", "line_ids.status_until", "line_ids.makeup_owed")
+    @api.depends(
+        "cursor",
+        "call_cursor",
+        "line_ids.status",
+        "line_ids.status_until",
+        "line_ids.makeup_owed",
+        "line_ids.call_makeup_owed",
+    )
     def _compute_next_user_id(self):
         engine = self.env["real.estate.ownership.engine"]
         now = fields.Datetime.now()
         for roster in self:
-            try:
-                line, _steps = engine._next_up(roster, now)
-                roster.next_user_id = line.user_id
-            except UserError:
-                roster.next_user_id = False
+            for field, kind in (("next_user_id", "visit"), ("next_call_user_id", "call")):
+                try:
+                    line, _steps = engine._next_up(roster, now, kind=kind)
+                    roster[field] = line.user_id
+                except UserError:
+                    roster[field] = False
 
     def _ordered_lines(self):
         self.ensure_one()

@@ -32,12 +32,16 @@ class RealEstateRosterLine(models.Model):
         help="The status returns to Available at this moment (RO-5 old-customer receptions)."
     )
     makeup_owed = fields.Integer(string="Make-up Turns Owed", default=0)
+    call_makeup_owed = fields.Integer(
+        string="Make-up Calls Owed", default=0, help="PR-7: make-up turns owed in the office's call rotation."
+    )
     turn_count = fields.Integer(string="Turns Taken", compute="_compute_turn_count")
     can_set_status = fields.Boolean(compute="_compute_can_set_status")
 
     _sql_constraints = [
         ("roster_user_unique", "UNIQUE(roster_id, user_id)", "A consultant appears once in a roster."),
         ("makeup_not_negative", "CHECK(makeup_owed >= 0)", "Make-up turns owed cannot be negative."),
+        ("call_makeup_not_negative", "CHECK(call_makeup_owed >= 0)", "Make-up calls owed cannot be negative."),
     ]
 
     @api.constrains("user_id", "roster_id")

@@ -61,8 +61,16 @@ class RuleRotation(models.AbstractModel):
         return bool(line) and line._status_at(at) in PRESENT_STATUSES
 
     @api.model
-    def _next_up(self, roster, at, exclude=None):
-        """RO-1, RO-2, RO-5: who receives the next first-time walk-in.
+    def _rotation_fields(self, roster, kind):
+        """PR-7: the cursor and make-up field of the rotation a contact of ``kind`` is answered in: calls have a
+        rotation of their own when the office says so, else they take the visits' turns."""
+        if kind == "call" and roster.team_id.call_rotation == "separate":
+            return "call_cursor", "call_makeup_owed"
+        return "cursor", "makeup_owed"
+
+    @api.model
+    def _next_up(self, roster, at, exclude=None, kind="visit"):
+        """RO-1, RO-2, RO-5, PR-7: who receives the next first-time walk-in (or call).
 
         Returns ``(line, steps)``: ``steps`` lists ``(line, event, rule)`` for
         every consultant passed over on the way (skipped and owed a make-up
@@ -72,10 +80,12 @@ class RuleRotation(models.AbstractModel):
         lines = roster._ordered_lines()
         if not lines:
             raise UserError(self._no_one_available_message(roster))
-        order = lines[roster.cursor % len(lines) :] + lines[: roster.cursor % len(lines)]
+        cursor_field, makeup_field = self._rotation_fields(roster, kind)
+        start = roster[cursor_field] % len(lines)
+        order = lines[start:] + lines[:start]
         order = [line for line in order if not exclude or line.user_id != exclude]
         for line in order:
-            if line.makeup_owed and line._status_at(at) == "available":
+            if line[makeup_field] and line._status_at(at) == "available":
                 return line, [(line, "makeup", "RO-2")]
         steps = []
         for line in order:
@@ -89,12 +99,12 @@ class RuleRotation(models.AbstractModel):
         raise UserError(self._no_one_available_message(roster))
 
     @api.model
-    def _last_in_rotation(self, roster, at, exclude=None):
+    def _last_in_rotation(self, roster, at, exclude=None, kind="visit"):
         """RO-3, ID-4: the available consultant whose turn comes last."""
         lines = roster._ordered_lines() if roster else []
         if not lines:
             raise UserError(self._no_one_available_message(roster))
-        cursor = roster.cursor % len(lines)
+        cursor = roster[self._rotation_fields(roster, kind)[0]] % len(lines)
         backwards = list(reversed(lines[:cursor])) + list(reversed(lines[cursor:]))
         for line in backwards:
             if line._status_at(at) == "available" and line.user_id != exclude:
@@ -106,7 +116,8 @@ class RuleRotation(models.AbstractModel):
         """Record the rotation steps of a reception and move the rotation on."""
         Turn = self.env["real.estate.rotation.turn"].sudo()
         lines = roster._ordered_lines()
-        cursor = roster.cursor
+        cursor_field, makeup_field = self._rotation_fields(roster, visit.kind)
+        cursor = roster[cursor_field]
         for line, event, rule in steps:
             Turn.create(
                 {
@@ -119,12 +130,12 @@ class RuleRotation(models.AbstractModel):
                 }
             )
             if event == "skipped":
-                line.makeup_owed += 1
+                line[makeup_field] += 1
             elif event == "makeup":
-                line.makeup_owed -= 1
+                line[makeup_field] -= 1
             if event in ("turn", "skipped", "lost") and line in lines:
                 cursor = lines.index(line) + 1
-        roster.cursor = cursor % len(lines) if lines else 0
+        roster[cursor_field] = cursor % len(lines) if lines else 0
 
     @api.model
     def _record_service(self, roster, user, visit, at, event, rule):

@@ -23,6 +23,34 @@ class TestRotation(AttributionCase):
         turns = self.roster().turn_ids.filtered(lambda t: t.event == "turn")
         self.assertEqual(len(turns), 4)
 
+    def test_pr7_ro1_calls_in_the_visit_rotation_or_a_rotation_of_their_own(self):
+        """PR-7, RO-1: calls are answered in rotation: by default they take the visits' turns; with a call rotation
+        of their own, calls and visits each follow their own turns and make-up turns."""
+        self.make_roster([self.li, self.wang, self.zhang])
+        shared = [
+            self.walk_in(1, at=T0),
+            self.walk_in(2, at=T0 + timedelta(minutes=1), kind="call"),
+            self.walk_in(3, at=T0 + timedelta(minutes=2)),
+        ]
+        self.assertEqual(self.owners(shared), [self.li.id, self.wang.id, self.zhang.id])
+
+        self.team.call_rotation = "separate"
+        at = T0 + timedelta(days=1)
+        self.make_roster([self.li, self.wang, self.zhang], at=at)
+        self.set_status(self.li, "with_customer", at=at)
+        calls = [self.walk_in(10 + n, at=at + timedelta(minutes=n), kind="call") for n in range(2)]
+        self.assertEqual(self.owners(calls), [self.wang.id, self.zhang.id], "li was busy: skipped, owed a call")
+        self.set_status(self.li, "available", at=at)
+        roster = self.roster(at)
+        li_line = roster.line_ids.filtered(lambda line: line.user_id == self.li)
+        self.assertEqual((li_line.makeup_owed, li_line.call_makeup_owed), (0, 1))
+        self.assertEqual((roster.next_user_id, roster.next_call_user_id), (self.li, self.li))
+        visits = [self.walk_in(20 + n, at=at + timedelta(minutes=10 + n)) for n in range(2)]
+        self.assertEqual(self.owners(visits), [self.li.id, self.wang.id], "the visit rotation did not move")
+        call = self.walk_in(30, at=at + timedelta(minutes=20), kind="call")
+        self.assertEqual(call["owner_user_id"], self.li.id, "the make-up call")
+        self.assertEqual(li_line.call_makeup_owed, 0)
+
     def test_ro2_consultants_set_only_their_own_status(self):
         """RO-1, RO-2: a consultant says whether they are free; turns, order and absences are the manager's."""
         self.make_roster([self.li, self.wang])
