@@ -1,3 +1,5 @@
+import re
+
 import phonenumbers
 from markupsafe import Markup
 
@@ -7,6 +9,9 @@ from odoo.exceptions import AccessError, ValidationError
 from odoo.addons.base.models.res_partner import _tz_get
 
 from ..tools import identity
+
+#: A setting's help starts with the rules it sets ("CH-3: ..."); the office form adds the rulebook's default.
+RULE_SETTING_HELP = re.compile(r"^[A-Z]{2}-\d+(?:, [A-Z]{2}-\d+)*:")
 
 
 class CrmTeam(models.Model):
@@ -116,8 +121,8 @@ class CrmTeam(models.Model):
     # GR family
     launch_date = fields.Date(
         string="First Opening (开盘)",
-        help="The project's first opening (首开): GR-1, A customers are called more often after it; CH-16, a report "
-        "made before it stays valid until some days after it.",
+        help="GR-1, CH-16: the project's first opening (首开): A customers are called more often after it (GR-1); a "
+        "report made before it stays valid until some days after it (CH-16).",
     )
     grade_a_calls_per_week = fields.Integer(
         string="A: Calls per Week before Launch", default=2, help="GR-1: at least this many call-backs a week."
@@ -252,6 +257,39 @@ class CrmTeam(models.Model):
             "Follow-up deadline and reception minutes cannot be negative.",
         ),
     ]
+
+    @api.model
+    def fields_get(self, allfields=None, attributes=None):
+        """The office's rule settings tell, under the rule they set, the rulebook's default (a newcomer reads
+        on the form which rule a setting changes and what the rulebook says)."""
+        result = super().fields_get(allfields=allfields, attributes=attributes)
+        for name, description in result.items():
+            help_text = description.get("help")
+            if help_text and RULE_SETTING_HELP.match(help_text) and name in self._fields:
+                default = self._rulebook_default(name)
+                if default:
+                    description["help"] = "%s\n%s" % (
+                        help_text,
+                        self.env._("Rulebook default: %(value)s.", value=default),
+                    )
+        return result
+
+    @api.model
+    def _rulebook_default(self, name):
+        """The default of a rule setting, as the form shows it (empty when it has none)."""
+        field = self._fields[name]
+        if not field.default:
+            return ""
+        value = self.default_get([name]).get(name)
+        if field.type == "boolean":
+            return self.env._("Yes") if value else self.env._("No")
+        if value in (None, False, ""):
+            return ""
+        if field.type == "selection":
+            return dict(field._description_selection(self.env)).get(value, value)
+        if field.type in ("float", "monetary"):
+            return "%g" % value
+        return str(value)
 
     @api.depends("currency_id")
     def _compute_office_currency_id(self):

@@ -26,7 +26,11 @@ class CrmTeam(models.Model):
         help="CH-3: a report lapses when the customer has not visited by the end of the expected visit's "
         "day, or after the given number of hours or days.",
     )
-    report_validity_amount = fields.Integer(string="Validity Amount", default=3)
+    report_validity_amount = fields.Integer(
+        string="Validity Amount",
+        default=3,
+        help="CH-3: the hours or days a report stays valid, when the validity is counted in hours or days.",
+    )
     channel_protection_days = fields.Integer(
         string="Channel Protection (days)", default=30, help="CH-8: a confirmed channel visit protects this long."
     )
