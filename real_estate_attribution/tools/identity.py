@@ -97,6 +97,19 @@ def masked_matches(prefix, suffix, e164):
     return digits.startswith(prefix) and digits.endswith(suffix)
 
 
+def number_match_key(e164, prefix=None, suffix=None):
+    """The key shared by the full and the masked forms of one mainland number (ID-2): ``138:5678``.
+
+    A number from outside the mainland is its own key; a masked number gives its prefix and suffix.
+    """
+    if e164 and is_mainland(e164):
+        digits = national_digits(e164)
+        return "%s:%s" % (digits[:3], digits[-4:])
+    if e164:
+        return e164
+    return "%s:%s" % (prefix, suffix) if prefix and suffix else False
+
+
 def surname(name):
     """The family name of a customer name (ID-2 compares it on masked numbers).
 

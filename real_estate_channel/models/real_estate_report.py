@@ -48,7 +48,7 @@ class RealEstateReport(models.Model):
     _description = "Channel Report"
     _inherit = ["mail.thread", "real.estate.private.number", "real.estate.api.values"]
     _order = "reported_at desc, id desc"
-    _private_number_fields = ("phone", "customer_mobile", "referrer_phone", "claim_key")
+    _private_number_fields = ("phone", "customer_mobile", "referrer_phone", "claim_key", "match_key")
 
     name = fields.Char(default="/", readonly=True, copy=False)
     team_id = fields.Many2one("crm.team", string="Sales Office", required=True, index=True, readonly=True)
@@ -64,6 +64,14 @@ class RealEstateReport(models.Model):
     masked_prefix = fields.Char(readonly=True)
     masked_suffix = fields.Char(readonly=True)
     phone_masked = fields.Char(string="Masked Number", compute="_compute_phone_masked")
+    match_key = fields.Char(
+        compute="_compute_match_key",
+        store=True,
+        index=True,
+        groups="base.group_user",
+        help="ID-2: the number's first three and last four digits (or the full number abroad), shared by the full "
+        "and the masked reports of one customer: one indexed lookup finds them all.",
+    )
     claim_key = fields.Char(
         readonly=True, groups="base.group_user", help="The customer's key in the one-claim-per-customer index."
     )
@@ -126,6 +134,13 @@ class RealEstateReport(models.Model):
                 report.phone_masked = "%s%s%s" % (report.masked_prefix, identity.MASK, report.masked_suffix)
             else:
                 report.phone_masked = ""
+
+    @api.depends("customer_mobile", "masked_prefix", "masked_suffix")
+    def _compute_match_key(self):
+        for report in self:
+            report.match_key = identity.number_match_key(
+                report.customer_mobile, report.masked_prefix, report.masked_suffix
+            )
 
     @api.depends("state", "valid_until")
     def _compute_effective_state(self):

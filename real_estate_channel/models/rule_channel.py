@@ -3,7 +3,6 @@ from datetime import datetime, timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
-from odoo.osv import expression
 
 from odoo.addons.real_estate_attribution.tools import identity
 
@@ -280,27 +279,13 @@ class RuleChannel(models.AbstractModel):
     # ------------------------------------------------------------------
     @api.model
     def _reports_of(self, team, full, masked, surname):
-        """Every report of one customer in the office: full or masked (ID-2) match."""
+        """Every report of one customer in the office: full or masked (ID-2) match, found by the number's
+        indexed match key (first three and last four digits), then compared."""
         Report = self.env["real.estate.report"].sudo()
-        if full and identity.is_mainland(full):
-            digits = identity.national_digits(full)
-            prefix, suffix = digits[:3], digits[-4:]
-        elif masked:
-            prefix, suffix = masked
-        elif full:
-            prefix = suffix = None
-        else:
+        key = identity.number_match_key(full, *(masked or (None, None)))
+        if not key:
             return Report
-        same_number = (
-            [("customer_mobile", "=", full)]
-            if full
-            else [("customer_mobile", "=like", "%s%s%%%s" % (identity.MAINLAND_PREFIX, prefix, suffix))]
-        )
-        same_mask = [("masked_prefix", "=", prefix), ("masked_suffix", "=", suffix)] if prefix else []
-        number_domain = expression.OR([same_number, same_mask]) if same_mask else same_number
-        candidates = Report.search(
-            expression.AND([[("team_id", "=", team.id), ("state", "!=", "rejected")], number_domain])
-        )
+        candidates = Report.search([("team_id", "=", team.id), ("match_key", "=", key), ("state", "!=", "rejected")])
         return candidates.filtered(lambda r: r._matches(full, masked, surname))
 
     # ------------------------------------------------------------------

@@ -91,7 +91,7 @@ class TestDepositClaims(ChannelCase):
         self.deposit(lead, T0 + timedelta(days=1))
         with self.assertRaisesRegex(ValidationError, "void"):
             self.claim(T0 + timedelta(days=4, minutes=1))
-        self.assertFalse(self.Claim.sudo().search([]))
+        self.assertFalse(self.Claim.sudo().search([("team_id", "=", self.team.id)]))
         self.team.deposit_claim_days = 5
         self.assertEqual(self.claim(T0 + timedelta(days=4, minutes=1)).state, "submitted")
 
@@ -116,7 +116,7 @@ class TestDepositClaims(ChannelCase):
         self.agreements.filtered(lambda a: a.channel_id == self.dist).action_suspend()
         with self.assertRaises(ValidationError):
             self.claim(at)
-        self.assertFalse(self.Claim.sudo().search([]))
+        self.assertFalse(self.Claim.sudo().search([("team_id", "=", self.team.id)]))
 
     def test_ch18_evidence_files_are_the_filers_own_uploads(self):
         """CH-18: files are evidence enough; someone else's attachment is not taken over by a claim."""

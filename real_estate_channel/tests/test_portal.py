@@ -303,15 +303,17 @@ class TestAgentPortal(HttpCase):
         self.assertIn("13655556666", response.text)
         response = self.url_open("/my/deposit-claims/new", data=dict(form, phone="13600000000", evidence="约访记录"))
         self.assertIn("No deposit", response.text)
-        self.assertFalse(Claim.search([]))
-        self.assertFalse(self.env["ir.attachment"].sudo().search([("res_model", "=", Claim._name)]))
+        self.assertFalse(Claim.search([("team_id", "=", self.team.id)]))
+        self.assertFalse(
+            self.env["ir.attachment"].sudo().search([("res_model", "=", Claim._name), ("name", "=", "wechat.png")])
+        )
         response = self.url_open(
             "/my/deposit-claims/new",
             data=dict(form, evidence="约访记录"),
             files={"evidence_files": ("wechat.png", b"\x89PNG evidence", "image/png")},
         )
         self.assertTrue(response.url.endswith("/my/deposit-claims"), response.url)
-        claim = Claim.search([])
+        claim = Claim.search([("team_id", "=", self.team.id)])
         self.assertEqual((claim.state, claim.lead_id, claim.agent_id), ("submitted", lead, self.dist_agent))
         self.assertEqual(claim.attachment_ids.mapped("name"), ["wechat.png"])
         self.assertEqual((claim.attachment_ids.res_model, claim.attachment_ids.res_id), (Claim._name, claim.id))
