@@ -34,7 +34,7 @@ class RealEstateDepositClaim(models.Model):
     customer_name = fields.Char(required=True)
     phone = fields.Char(string="Mobile", required=True, help="The customer's full mobile number.")
     subscription_id = fields.Many2one(
-        "real.estate.subscription", string="Deposit", readonly=True, index=True, ondelete="restrict"
+        "real.estate.subscription", string="Deposit", readonly=True, index=True, ondelete="cascade"
     )
     lead_id = fields.Many2one(related="subscription_id.lead_id", string="Customer", store=True)
     deposit_at = fields.Datetime(related="subscription_id.subscribed_at", string="Deposit Recorded")
