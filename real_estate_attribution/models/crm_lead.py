@@ -524,6 +524,7 @@ class CrmLead(models.Model):
             raise MissingError(self.env._("No customer with the id %(ids)s.", ids=", ".join(map(str, missing.ids))))
         self.check_access("read")
 
+    @api.readonly
     def commission_shares(self):
         """XML-RPC: the split of these deals: ``[{lead_id, shares: [{user_id, channel_id, pool, percent, rule}]}]``."""
         self._check_api_ids()
@@ -534,6 +535,7 @@ class CrmLead(models.Model):
     # ------------------------------------------------------------------
     # API and actions
     # ------------------------------------------------------------------
+    @api.readonly
     def attribution(self):
         """XML-RPC: who owns these customers now, by which rule and why.
 

@@ -213,6 +213,7 @@ class RealEstateUnit(models.Model):
         return unit._api_values()
 
     @api.model
+    @api.readonly
     def unit_grid(self, team_id=None, building_id=None, states=None):
         """The 销控表 of a building: its floors (top first), each with its units by position.
 
