@@ -1,7 +1,11 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import LazyTranslate
 
-from odoo.addons.real_estate_attribution.tools.engine import engine_writes
+from odoo.addons.real_estate_attribution.tools.engine import as_system, engine_writes
+from odoo.addons.real_estate_attribution.tools.i18n import both_languages_plain
+
+_lt = LazyTranslate(__name__)
 
 CLAIM_STATES = [
     ("submitted", "Awaiting Decision"),
@@ -140,10 +144,10 @@ class RealEstateDepositClaim(models.Model):
         """The office's site manager decides, before the claim window ends."""
         manager = self.team_id.user_id
         if manager:
-            self.activity_schedule(
+            as_system(self).activity_schedule(
                 "mail.mail_activity_data_todo",
                 date_deadline=fields.Date.to_date(self.deadline) or fields.Date.today(),
-                summary=self.env._("Decide the channel's claim on a deposit (CH-18)"),
+                summary=both_languages_plain(self.env, _lt("Decide the channel's claim on a deposit (CH-18)")),
                 user_id=manager.id,
             )
 
