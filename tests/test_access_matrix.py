@@ -203,12 +203,23 @@ class World:
         )
         admin("real.estate.unit", "reserve", {"unit_id": unit, "lead_id": lead["lead_id"], "handed_over": "money"})
         admin("real.estate.unit", "subscribe", {"unit_id": unit, "amount": 1000})
-        return self.rpc("agent")(
+        # a channel of its own: the penalty buttons' tests end the world channel's agreement (CH-13)
+        channel = admin(
+            "res.partner",
+            "create",
+            {"name": "认领渠道 %s" % uuid.uuid4().hex[:4], "is_company": True, "channel_kind": "distributor"},
+        )
+        admin(
+            "real.estate.channel.agreement",
+            "create",
+            {"name": "认领协议", "channel_id": channel, "team_ids": [(6, 0, [self.team])], "date_start": "2020-01-01"},
+        )
+        return admin(
             "real.estate.deposit.claim",
             "create",
             {
                 "team_id": self.team,
-                "channel_id": self.channel,
+                "channel_id": channel,
                 "customer_name": "矩阵认领",
                 "phone": phone,
                 "evidence": "矩阵证据",
