@@ -659,11 +659,14 @@ class OwnershipEngine(models.AbstractModel):
     # Audit and explanations
     # ------------------------------------------------------------------
     @api.model
-    def _audit(self, entries):
-        """Record ownership events (who, when, rule, before, after) and tell the chatter."""
+    def _audit(self, entries, chatter=True):
+        """Record ownership events (who, when, rule, before, after) and tell the customer's chatter (unless a
+        run tells each office once, as the expiry cron does)."""
         Log = self.env["real.estate.ownership.log"].sudo()
         logs = Log.create([self._log_values(entry) for entry in entries])
         Log._seal_after_commit(logs.team_id.ids)
+        if not chatter:
+            return logs
         bodies = defaultdict(list)
         for log in logs.filtered(lambda log: log.event != "renew"):
             bodies[log.lead_id.id].append(log._chatter_body())

@@ -1,11 +1,16 @@
 import logging
 import threading
+from collections import defaultdict
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
-from odoo.tools import SQL
+from odoo.tools import SQL, LazyTranslate
+
+from ..tools.engine import as_system
+from ..tools.i18n import both_languages
 
 _logger = logging.getLogger(__name__)
+_lt = LazyTranslate(__name__)
 
 #: How a protection came to its holder: a contact, or a manager's decision (the explanation names it).
 PROTECTION_ORIGINS = [
@@ -83,6 +88,16 @@ class RealEstateProtection(models.Model):
                 """
             )
         )
+        # PR-3: the expiry cron picks the active protections that ended first, without sorting the others
+        self.env.cr.execute(
+            SQL(
+                """
+                CREATE INDEX IF NOT EXISTS real_estate_protection_active_end
+                    ON real_estate_protection ("end", id)
+                 WHERE state = 'active'
+                """
+            )
+        )
 
     @api.depends("state", "end")
     def _compute_effective_state(self):
@@ -115,27 +130,50 @@ class RealEstateProtection(models.Model):
         up exactly where the last committed batch stopped.
         """
         batch_size = batch_size or int(
-            self.env["ir.config_parameter"].sudo().get_param("real_estate_attribution.expiry_batch_size", 200)
+            self.env["ir.config_parameter"].sudo().get_param("real_estate_attribution.expiry_batch_size", 1000)
         )
         auto_commit = not getattr(threading.current_thread(), "testing", False)
         engine = self.env["real.estate.ownership.engine"]
-        done = 0
+        done, per_office = 0, defaultdict(int)
         while True:
             now = fields.Datetime.now()
-            batch = self.sudo().search(
-                [("state", "=", "active"), ("end", "<=", now)], order="end, id", limit=batch_size
+            self.env.cr.execute(
+                'SELECT id FROM real_estate_protection WHERE state = %s AND "end" <= %s ORDER BY "end", id LIMIT %s',
+                ["active", now, batch_size],
             )
+            batch = self.sudo().browse([row[0] for row in self.env.cr.fetchall()])
             if not batch:
                 break
-            engine._expire_protections(batch, now, source="cron")
+            for team in batch.team_id:
+                per_office[team.id] += len(batch.filtered(lambda p, t=team: p.team_id == t))
+            engine._expire_protections(batch, now, source="cron", chatter=False)
             done += len(batch)
             if auto_commit:
                 # one commit per batch (PR-3): a crash keeps the batches already done
                 self.env.cr.commit()  # pylint: disable=invalid-commit
             else:
                 self.env.flush_all()
+        self._announce_expiry(per_office)
         _logger.info("Protection expiry: %s protections moved to the public pool", done)
         return done
+
+    @api.model
+    def _announce_expiry(self, per_office):
+        """PR-3: one note per office and run (each expiry is in the ownership log and the customer's
+        explanation), not a message per customer."""
+        for team in self.env["crm.team"].sudo().browse(list(per_office)):
+            as_system(team)._message_log(
+                body=both_languages(
+                    self.env,
+                    _lt(
+                        "Protection expiry (PR-3): %(count)s customers joined the public pool; each expiry is in "
+                        "the ownership log.",
+                        count=per_office[team.id],
+                    ),
+                )
+            )
+        if per_office and not getattr(threading.current_thread(), "testing", False):
+            self.env.cr.commit()  # pylint: disable=invalid-commit
 
     def action_open_release(self):
         """PR-3: a site manager releases a protection to the public pool."""

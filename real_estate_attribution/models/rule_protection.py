@@ -94,20 +94,29 @@ class RuleProtection(models.AbstractModel):
         protection.sudo().write({"last_followup": at, "end": end, "end_rule": end_rule})
 
     @api.model
-    def _expire_protections(self, protections, at, source):
+    def _expire_protections(self, protections, at, source, chatter=True):
         """PR-3: end protections past their end; their customers join the public pool.
 
         Shared by the expiry cron and by decisions that meet an ended
-        protection before the cron did.
+        protection before the cron did. Set-based: one UPDATE per table and
+        one ownership-log row per protection; the cron (``chatter=False``)
+        posts one summary per office instead of a note per customer.
         """
         protections = protections.sudo().filtered(lambda p: p.state == "active")
         if not protections:
             return
-        protections.write({"state": "expired"})
-        for protection in protections:
-            protection.ended_at = protection.end
+        self.env.flush_all()
+        self.env.cr.execute(
+            'UPDATE real_estate_protection SET state = %s, ended_at = "end", write_date = now() at time zone '
+            "'utc', write_uid = %s WHERE id IN %s",
+            ["expired", self.env.uid, tuple(protections.ids)],
+        )
+        protections.invalidate_recordset(["state", "ended_at", "write_date", "write_uid"])
+        protections.lead_id.invalidate_recordset()  # what the customers' computed fields read changed
         leads = protections.lead_id.filtered(lambda lead: lead.protection_id in protections)
-        leads.with_context(attribution_engine=True).write({"user_id": False, "in_public_pool": True})
+        leads.with_context(attribution_engine=True, tracking_disable=True).write(
+            {"user_id": False, "in_public_pool": True}
+        )
         leads._sync_followup_activity()
         self._audit(
             [
@@ -124,7 +133,8 @@ class RuleProtection(models.AbstractModel):
                     "params": self._protection_params(p),
                 }
                 for p in protections
-            ]
+            ],
+            chatter=chatter,
         )
 
     @api.model

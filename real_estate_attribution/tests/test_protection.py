@@ -137,7 +137,8 @@ class TestProtection(AttributionCase):
             self.assertIn("PR-2", lead.attribution_explanation)
 
     def test_pr3_expiry_cron_moves_customers_to_the_public_pool(self):
-        """PR-3: the cron materialises expiries, posts to the chatter and fills the public pool."""
+        """PR-3: the cron materialises expiries, one ownership-log row each, fills the public pool and tells each
+        office once per run (not a message per customer)."""
         results = [self.walk_in(n, at=T0 + timedelta(minutes=n)) for n in range(5)]
         self.register(at=self.days(20), phone="13900000004", customer_name="客户4")  # renewed: stays
         leads = self.env["crm.lead"].browse([r["lead_id"] for r in results])
@@ -157,7 +158,10 @@ class TestProtection(AttributionCase):
         messages = expired[0].message_ids.filtered(
             lambda m: m.subtype_id == self.env.ref("real_estate_attribution.mt_ownership_change")
         )
-        self.assertEqual(len(messages), 2)  # assigned, expired
+        self.assertEqual(len(messages), 1)  # assigned; the expiry is in the log and the explanation
+        self.assertIn("PR-2", expired[0].attribution_explanation)
+        summary = self.team.message_ids.filtered(lambda m: "Protection expiry (PR-3): 4 customers" in (m.body or ""))
+        self.assertEqual(len(summary), 1)
         with freeze_time(self.days(32)):
             self.assertEqual(Protection._cron_expire(batch_size=2), 0)
         self.assertEqual(
