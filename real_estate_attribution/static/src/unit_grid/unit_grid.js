@@ -1,4 +1,4 @@
-import { Component, onWillStart, onWillUnmount, useState } from "@odoo/owl";
+import { Component, onWillDestroy, onWillStart, status, useState } from "@odoo/owl";
 import { _t } from "@web/core/l10n/translation";
 import { registry } from "@web/core/registry";
 import { KeepLast } from "@web/core/utils/concurrency";
@@ -33,6 +33,9 @@ export class UnitGrid extends Component {
             getLocalState: () => ({ buildingId: this.state.buildingId, states: [...this.state.states] }),
         });
         this.onUnitsUpdated = (payload) => {
+            if (status(this) === "destroyed") {
+                return; // left for a unit's form in the meantime
+            }
             if (!this.state.teamId || payload.team_id === this.state.teamId) {
                 this.load();
             }
@@ -40,7 +43,8 @@ export class UnitGrid extends Component {
         this.busService.subscribe("real_estate_unit/updated", this.onUnitsUpdated);
         this.busService.start();
         onWillStart(() => this.load());
-        onWillUnmount(() => this.busService.unsubscribe("real_estate_unit/updated", this.onUnitsUpdated));
+        // destroyed also when never mounted (left before its first load ended): always unsubscribe
+        onWillDestroy(() => this.busService.unsubscribe("real_estate_unit/updated", this.onUnitsUpdated));
     }
 
     get display() {

@@ -12,15 +12,34 @@ const CUSTOMER = "苏青";
 // The unit's cell on the chart of the building (the demo's buildings have a unit 101 too).
 const CELL = `.o_unit_grid_table[data-building='${BUILDING}'] td.o_unit_cell[data-unit='${UNIT}']`;
 
-function openChart() {
+function openChart({ viaBuilding = false } = {}) {
+    // a consultant opens the chart and chooses the building; a sales manager goes through Units › Buildings
+    // to the building's own chart (it opens on the building: nothing to choose)
+    const steps = viaBuilding
+        ? [
+              ...openMenu("real_estate_attribution.menu_units", "real_estate_attribution.menu_buildings"),
+              {
+                  content: `Open the building ${BUILDING}`,
+                  trigger: `.o_list_view .o_data_row td[name='name']:contains(${BUILDING})`,
+                  run: "click",
+              },
+              {
+                  content: "Open its unit control chart",
+                  trigger: ".o_form_view .o_form_statusbar button[name='action_view_grid']",
+                  run: "click",
+              },
+          ]
+        : [
+              ...openMenu("real_estate_attribution.menu_units", "real_estate_attribution.menu_unit_grid"),
+              {
+                  content: `Choose the building ${BUILDING}`,
+                  trigger: ".o_unit_grid_building",
+                  run: `selectByLabel ${BUILDING}`,
+              },
+          ];
     return [
         ...openSalesOffice(),
-        ...openMenu("real_estate_attribution.menu_units", "real_estate_attribution.menu_unit_grid"),
-        {
-            content: `Choose the building ${BUILDING}`,
-            trigger: ".o_unit_grid_building",
-            run: `selectByLabel ${BUILDING}`,
-        },
+        ...steps,
         {
             content: "The chart shows the building's floors",
             trigger: CELL,
@@ -77,7 +96,7 @@ registry.category("web_tour.tours").add("real_estate_daily_unit_request_hold", {
 
 registry.category("web_tour.tours").add("real_estate_daily_unit_confirm_and_sign", {
     steps: () => [
-        ...openChart(),
+        ...openChart({ viaBuilding: true }),
         {
             content: "The unit shows the consultant's request",
             trigger: `${CELL} .o_unit_requested`,
@@ -139,7 +158,7 @@ registry.category("web_tour.tours").add("real_estate_daily_unit_confirm_and_sign
         },
         {
             content: "Back to the chart",
-            trigger: ".o_breadcrumb .breadcrumb-item a",
+            trigger: ".o_breadcrumb .breadcrumb-item a:contains(Unit Control Chart)",
             run: "click",
         },
         {
