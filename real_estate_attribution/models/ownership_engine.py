@@ -665,8 +665,13 @@ class OwnershipEngine(models.AbstractModel):
         Log = self.env["real.estate.ownership.log"].sudo()
         logs = Log.create([self._log_values(entry) for entry in entries])
         Log._seal_after_commit(logs.team_id.ids)
-        if not chatter:
-            return logs
+        if chatter:
+            self._audit_chatter(logs)
+        return logs
+
+    @api.model
+    def _audit_chatter(self, logs):
+        """One note per customer in its chatter for its ownership events (renewals excepted)."""
         bodies = defaultdict(list)
         for log in logs.filtered(lambda log: log.event != "renew"):
             bodies[log.lead_id.id].append(log._chatter_body())
@@ -674,7 +679,6 @@ class OwnershipEngine(models.AbstractModel):
             leads = self.env["crm.lead"].sudo().browse(list(bodies))
             messages = leads._message_log_batch({lead_id: Markup("").join(b) for lead_id, b in bodies.items()})
             messages.subtype_id = self.env.ref("real_estate_attribution.mt_ownership_change")
-        return logs
 
     @api.model
     def _log_values(self, entry):

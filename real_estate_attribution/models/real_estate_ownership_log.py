@@ -181,15 +181,13 @@ class RealEstateOwnershipLog(models.Model):
                 entry_hash = self._chain_hash(entry_id, head, payload)
                 links.append((entry_id, seq, head, entry_hash))
                 head = entry_hash
-            for entry_id, seq_no, prev_hash, entry_hash in links:
+            for start in range(0, len(links), 1000):  # one UPDATE per thousand entries
+                rows = SQL(", ").join(SQL("(%s, %s, %s, %s)", *link) for link in links[start : start + 1000])
                 self.env.cr.execute(
                     SQL(
-                        "UPDATE real_estate_ownership_log SET seal_seq = %s, prev_hash = %s, entry_hash = %s"
-                        " WHERE id = %s",
-                        seq_no,
-                        prev_hash,
-                        entry_hash,
-                        entry_id,
+                        "UPDATE real_estate_ownership_log l SET seal_seq = v.seq, prev_hash = v.prev,"
+                        " entry_hash = v.hash FROM (VALUES %s) AS v(id, seq, prev, hash) WHERE l.id = v.id",
+                        rows,
                     )
                 )
             sealed += len(links)

@@ -1,7 +1,7 @@
 from datetime import timedelta
 
-from odoo import api, models
-from odoo.tools import LazyTranslate
+from odoo import api, fields, models
+from odoo.tools import SQL, LazyTranslate
 
 from ..tools.i18n import both_languages
 
@@ -17,7 +17,14 @@ class RuleProtection(models.AbstractModel):
     @api.model
     def _protection_days(self, team, kind):
         """PR-1: length of the protection window for a registration kind."""
-        return team.visit_protection_days if kind == "visit" else team.call_protection_days
+        columns = self._protection_days_columns()
+        return team[columns.get(kind, columns[None])]
+
+    @api.model
+    def _protection_days_columns(self):
+        """PR-1: the office setting (``crm.team`` column) giving each registration kind's window; ``None``: any
+        other kind. Other addons add their kinds."""
+        return {"visit": "visit_protection_days", None: "call_protection_days"}
 
     @api.model
     def _protection_window(self, team, kind, last_contact, last_followup):
@@ -97,45 +104,135 @@ class RuleProtection(models.AbstractModel):
     def _expire_protections(self, protections, at, source, chatter=True):
         """PR-3: end protections past their end; their customers join the public pool.
 
-        Shared by the expiry cron and by decisions that meet an ended
-        protection before the cron did. Set-based: one UPDATE per table and
-        one ownership-log row per protection; the cron (``chatter=False``)
+        Shared by the expiry cron and by decisions that meet an ended protection before the cron did.
+        Set-based SQL: one UPDATE of the protections, one of their customers (no owner, in the pool), one
+        DELETE of the customers' call-back activities (GR-1: no owner, no call-back), one INSERT of the
+        ownership-log rows (one per protection, explanation facts included). The cron (``chatter=False``)
         posts one summary per office instead of a note per customer.
         """
         protections = protections.sudo().filtered(lambda p: p.state == "active")
         if not protections:
             return
         self.env.flush_all()
-        self.env.cr.execute(
+        cr, ids = self.env.cr, tuple(protections.ids)
+        cr.execute(
             'UPDATE real_estate_protection SET state = %s, ended_at = "end", write_date = now() at time zone '
             "'utc', write_uid = %s WHERE id IN %s",
-            ["expired", self.env.uid, tuple(protections.ids)],
+            ["expired", self.env.uid, ids],
         )
-        protections.invalidate_recordset(["state", "ended_at", "write_date", "write_uid"])
-        protections.lead_id.invalidate_recordset()  # what the customers' computed fields read changed
-        leads = protections.lead_id.filtered(lambda lead: lead.protection_id in protections)
-        leads.with_context(attribution_engine=True, tracking_disable=True).write(
-            {"user_id": False, "in_public_pool": True}
+        cr.execute(
+            # stock CRM's company of a lead with no owner: the office's, else the contact's (_compute_company_id)
+            "UPDATE crm_lead l SET user_id = NULL, in_public_pool = TRUE, write_date = now() at time zone 'utc', "
+            "write_uid = %s, company_id = COALESCE(t.company_id, (SELECT rp.company_id FROM res_partner rp"
+            " WHERE rp.id = l.partner_id)) FROM crm_team t WHERE t.id = l.team_id AND l.protection_id IN %s"
+            " RETURNING l.id",
+            [self.env.uid, ids],
         )
-        leads._sync_followup_activity()
-        self._audit(
-            [
-                {
-                    "lead": p.lead_id,
-                    "event": "expire",
-                    "rule": p.end_rule,
-                    "old_user": p.holder_user_id,
-                    "new_user": self.env["res.users"],
-                    "protection": p,
-                    "at": p.end,
-                    "source": source,
-                    "reason": "expired." + p.end_rule,
-                    "params": self._protection_params(p),
-                }
-                for p in protections
-            ],
-            chatter=chatter,
+        leads = self.env["crm.lead"].browse([row[0] for row in cr.fetchall()])
+        self.env.invalidate_all()
+        self._drop_callbacks(leads)
+        logs = self._expiry_logs(ids, source)
+        if chatter:
+            self._audit_chatter(logs)
+
+    @api.model
+    def _drop_callbacks(self, leads):
+        """GR-1: customers without an owner have no call-back; their owners' activity counters are told."""
+        if not leads:
+            return
+        activity_type = self.env.ref("real_estate_attribution.mail_activity_type_callback")
+        self.env.cr.execute(
+            "DELETE FROM mail_activity WHERE res_model = 'crm.lead' AND res_id IN %s AND activity_type_id = %s "
+            "RETURNING user_id, date_deadline",
+            [tuple(leads.ids), activity_type.id],
         )
+        today = fields.Date.context_today(self)
+        due = {user_id for user_id, deadline in self.env.cr.fetchall() if user_id and deadline <= today}
+        self.env["mail.activity"].invalidate_model()
+        self.env["res.users"].browse(sorted(due))._bus_send("mail.activity/updated", {"activity_deleted": True})
+
+    @api.model
+    def _expiry_log_columns(self, source):
+        """PR-3: ownership-log columns of an expiry, as SQL over the protection ``p`` and its office ``t``."""
+        return {
+            "lead_id": SQL("p.lead_id"),
+            "team_id": SQL("p.team_id"),
+            "company_id": SQL("t.company_id"),
+            "event": SQL("'expire'"),
+            "rule": SQL("p.end_rule"),
+            "old_user_id": SQL("p.holder_user_id"),
+            "new_user_id": SQL("NULL::int"),
+            "protection_id": SQL("p.id"),
+            "date": SQL('p."end"'),
+            "source": SQL("%s", source),
+            "author_id": SQL("%s", self.env.uid),
+            "reason": SQL("'expired.' || p.end_rule"),
+            "explanation_params": SQL("jsonb_build_object(%s)", SQL(", ").join(self._expiry_params_sql())),
+            "create_uid": SQL("%s", self.env.uid),
+            "write_uid": SQL("%s", self.env.uid),
+            "create_date": SQL("now() at time zone 'utc'"),
+            "write_date": SQL("now() at time zone 'utc'"),
+        }
+
+    @api.model
+    def _expiry_params_sql(self):
+        """The facts of :meth:`_protection_params` as ``jsonb_build_object`` arguments, in SQL."""
+
+        def moment(column):
+            return SQL("COALESCE(to_jsonb(to_char(%s, 'YYYY-MM-DD HH24:MI:SS')), 'false'::jsonb)", column)
+
+        def name_of(user_column):
+            return SQL(
+                "COALESCE((SELECT rp.name FROM res_users ru JOIN res_partner rp ON rp.id = ru.partner_id"
+                " WHERE ru.id = %s), '')",
+                user_column,
+            )
+
+        columns = self._protection_days_columns()
+        days = SQL(
+            "CASE %s ELSE t.%s END",
+            SQL(" ").join(
+                SQL("WHEN p.kind = %s THEN t.%s", kind, SQL.identifier(column))
+                for kind, column in columns.items()
+                if kind
+            ),
+            SQL.identifier(columns[None]),
+        )
+        facts = {
+            "holder": name_of(SQL("p.holder_user_id")),
+            "kind": SQL("p.kind"),
+            "start": moment(SQL("p.start")),
+            "end": moment(SQL('p."end"')),
+            "contact": moment(SQL("p.last_contact")),
+            "anchor": moment(SQL("GREATEST(p.last_contact, p.last_followup)")),
+            "days": days,
+            "lapse": SQL("t.followup_lapse_days"),
+            "origin_rule": SQL("p.rule"),
+            "ended": moment(SQL("p.ended_at")),
+            "end_rule": SQL("p.end_rule"),
+            "state": SQL("p.state"),
+            "origin": SQL("COALESCE(to_jsonb(p.origin), 'false'::jsonb)"),
+            "reason": SQL("COALESCE(NULLIF(p.origin_note, ''), NULLIF(p.release_reason, ''), '')"),
+            "former": name_of(SQL("p.handed_from_user_id")),
+        }
+        return [SQL("%s, %s", key, value) for key, value in facts.items()]
+
+    @api.model
+    def _expiry_logs(self, protection_ids, source):
+        """PR-3: one ownership-log row per ended protection, in one INSERT."""
+        columns = self._expiry_log_columns(source)
+        self.env.cr.execute(
+            SQL(
+                "INSERT INTO real_estate_ownership_log (%s) SELECT %s FROM real_estate_protection p"
+                " JOIN crm_team t ON t.id = p.team_id WHERE p.id IN %s ORDER BY p.id RETURNING id",
+                SQL(", ").join(SQL.identifier(name) for name in columns),
+                SQL(", ").join(columns.values()),
+                protection_ids,
+            )
+        )
+        logs = self.env["real.estate.ownership.log"].sudo().browse([row[0] for row in self.env.cr.fetchall()])
+        logs._seal_after_commit(logs.team_id.ids)
+        return logs
 
     @api.model
     def _release_protection(self, protection, at, reason, source="manual"):

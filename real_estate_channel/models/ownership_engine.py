@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from odoo import api, models
 from odoo.exceptions import UserError
+from odoo.tools import SQL
 
 from odoo.addons.real_estate_attribution.models.ownership_engine import Contact
 from odoo.addons.real_estate_attribution.models.rule_split import Share
@@ -29,12 +30,27 @@ class OwnershipEngine(models.AbstractModel):
     # Protections held by channels (CH-8, CH-12)
     # ------------------------------------------------------------------
     @api.model
-    def _protection_days(self, team, kind):
-        if kind == "channel":
-            return team.channel_protection_days
-        if kind == "accompanied":
-            return team.accompanied_protection_days
-        return super()._protection_days(team, kind)
+    def _protection_days_columns(self):
+        """CH-8, CH-12: the windows of channel and accompanied registrations."""
+        return dict(
+            super()._protection_days_columns(),
+            channel="channel_protection_days",
+            accompanied="accompanied_protection_days",
+        )
+
+    @api.model
+    def _expiry_log_columns(self, source):
+        """CH: an expired channel protection leaves its channel (the log's channel before)."""
+        return dict(
+            super()._expiry_log_columns(source),
+            old_channel_id=SQL("p.holder_channel_id"),
+            new_channel_id=SQL("NULL::int"),
+        )
+
+    @api.model
+    def _expiry_params_sql(self):
+        channel = SQL("COALESCE((SELECT c.name FROM res_partner c WHERE c.id = p.holder_channel_id), '')")
+        return [*super()._expiry_params_sql(), SQL("%s, %s", "channel", channel)]
 
     @api.model
     def _protection_window(self, team, kind, last_contact, last_followup):
