@@ -74,6 +74,19 @@ class RealEstateOwnershipLog(models.Model):
         ("seal_seq_unique", "UNIQUE(team_id, seal_seq)", "An office's chain has one entry per position."),
     ]
 
+    def init(self):
+        # the sealing picks the unsealed entries of an office without reading its sealed history; the chain's
+        # head and its walk in order use the (team_id, seal_seq) index of ``seal_seq_unique``
+        self.env.cr.execute(
+            SQL(
+                """
+                CREATE INDEX IF NOT EXISTS real_estate_ownership_log_unsealed
+                    ON real_estate_ownership_log (team_id, id)
+                 WHERE seal_seq IS NULL
+                """
+            )
+        )
+
     @api.depends_context("lang")
     @api.depends("reason", "explanation_params", "rule")
     def _compute_explanation(self):
@@ -131,14 +144,17 @@ class RealEstateOwnershipLog(models.Model):
         ]
 
     @api.model
-    def _chain_rows(self, where):
-        """``(id, seal_seq, prev_hash, entry_hash, payload)`` of the entries matching ``where`` (SQL)."""
+    def _chain_rows(self, where, order=None, limit=None):
+        """``(id, seal_seq, prev_hash, entry_hash, payload)`` of the entries matching ``where`` (SQL), in
+        ``order`` (SQL) and at most ``limit`` of them."""
         columns = SQL(", ").join(SQL("%s::text", SQL.identifier(column)) for column in self._chain_columns())
         self.env.cr.execute(
             SQL(
-                "SELECT id, seal_seq, prev_hash, entry_hash, %s FROM real_estate_ownership_log WHERE %s",
+                "SELECT id, seal_seq, prev_hash, entry_hash, %s FROM real_estate_ownership_log WHERE %s%s%s",
                 columns,
                 where,
+                SQL(" ORDER BY %s", order) if order else SQL(),
+                SQL(" LIMIT %s", limit) if limit else SQL(),
             )
         )
         return [
@@ -147,8 +163,54 @@ class RealEstateOwnershipLog(models.Model):
         ]
 
     @api.model
+    def _chain_range_size(self):
+        """How many entries the sealing and the verification read per query: memory stays flat whatever the
+        size of the log."""
+        size = self.env["ir.config_parameter"].sudo().get_param("real_estate_attribution.audit_chain_range_size")
+        return max(int(size or 10_000), 1)
+
+    @api.model
+    def _chain_walk(self, team_id):
+        """The sealed entries of an office in chain order (as :meth:`_chain_rows`), read one range of
+        ``seal_seq`` at a time."""
+        size, after = self._chain_range_size(), SQL("seal_seq IS NOT NULL")
+        while True:
+            rows = self._chain_rows(SQL("team_id = %s AND %s", team_id, after), order=SQL("seal_seq"), limit=size)
+            yield from rows
+            if len(rows) < size:
+                return
+            after = SQL("seal_seq > %s", rows[-1][1])
+
+    @api.model
+    def _unsealed_chunks(self, team_id):
+        """The entries of an office not yet sealed, in the order they were written, one chunk at a time (the
+        partial index ``real_estate_ownership_log_unsealed`` never reads the sealed history)."""
+        size, after = self._chain_range_size(), 0
+        while True:
+            rows = self._chain_rows(
+                SQL("team_id = %s AND seal_seq IS NULL AND id > %s", team_id, after), order=SQL("id"), limit=size
+            )
+            if rows:
+                yield rows
+            if len(rows) < size:
+                return
+            after = rows[-1][0]
+
+    @api.model
     def _chain_hash(self, entry_id, prev_hash, payload):
         return hashlib.sha256(("%s\x1e%s\x1e%s" % (prev_hash, entry_id, payload)).encode()).hexdigest()
+
+    @api.model
+    def _chain_head(self, team_id):
+        """``(seal_seq, entry_hash)`` of the last sealed entry of an office (``(0, GENESIS)`` if none)."""
+        self.env.cr.execute(
+            SQL(
+                "SELECT seal_seq, entry_hash FROM real_estate_ownership_log"
+                " WHERE team_id = %s AND seal_seq IS NOT NULL ORDER BY seal_seq DESC LIMIT 1",
+                team_id,
+            )
+        )
+        return self.env.cr.fetchone() or (0, GENESIS)
 
     @api.model
     def _seal(self, team_ids=None):
@@ -156,6 +218,7 @@ class RealEstateOwnershipLog(models.Model):
 
         One office at a time under an advisory lock; the caller's transaction must see the entries
         committed before the lock (the sealing cursor reads committed data, see ``_seal_after_commit``).
+        The entries are read and linked one chunk at a time, keeping only the chain's head.
         Returns the number of entries sealed.
         """
         if team_ids is None:
@@ -165,35 +228,31 @@ class RealEstateOwnershipLog(models.Model):
         sealed = 0
         for team_id in sorted(set(team_ids)):
             self.env.cr.execute(SQL("SELECT pg_advisory_xact_lock(%s, %s)", CHAIN_LOCK, team_id))
-            self.env.cr.execute(
-                SQL(
-                    "SELECT seal_seq, entry_hash FROM real_estate_ownership_log"
-                    " WHERE team_id = %s AND seal_seq IS NOT NULL ORDER BY seal_seq DESC LIMIT 1",
-                    team_id,
-                )
-            )
-            seq, head = self.env.cr.fetchone() or (0, GENESIS)
-            links = []
-            for entry_id, _seq, _prev, _hash, payload in sorted(
-                self._chain_rows(SQL("team_id = %s AND seal_seq IS NULL", team_id))
-            ):
-                seq += 1
-                entry_hash = self._chain_hash(entry_id, head, payload)
-                links.append((entry_id, seq, head, entry_hash))
-                head = entry_hash
-            for start in range(0, len(links), 1000):  # one UPDATE per thousand entries
-                rows = SQL(", ").join(SQL("(%s, %s, %s, %s)", *link) for link in links[start : start + 1000])
-                self.env.cr.execute(
-                    SQL(
-                        "UPDATE real_estate_ownership_log l SET seal_seq = v.seq, prev_hash = v.prev,"
-                        " entry_hash = v.hash FROM (VALUES %s) AS v(id, seq, prev, hash) WHERE l.id = v.id",
-                        rows,
-                    )
-                )
-            sealed += len(links)
+            seq, head = self._chain_head(team_id)
+            for chunk in self._unsealed_chunks(team_id):
+                links = []
+                for entry_id, _seq, _prev, _hash, payload in chunk:
+                    seq += 1
+                    entry_hash = self._chain_hash(entry_id, head, payload)
+                    links.append((entry_id, seq, head, entry_hash))
+                    head = entry_hash
+                self._write_links(links)
+                sealed += len(links)
         if sealed:
             self.invalidate_model(["seal_seq", "prev_hash", "entry_hash"])
         return sealed
+
+    @api.model
+    def _write_links(self, links):
+        """Store ``(id, seal_seq, prev_hash, entry_hash)`` of a chunk of entries in one UPDATE."""
+        rows = SQL(", ").join(SQL("(%s, %s, %s, %s)", *link) for link in links)
+        self.env.cr.execute(
+            SQL(
+                "UPDATE real_estate_ownership_log l SET seal_seq = v.seq, prev_hash = v.prev, entry_hash = v.hash"
+                " FROM (VALUES %s) AS v(id, seq, prev, hash) WHERE l.id = v.id",
+                rows,
+            )
+        )
 
     @api.model
     def _seal_after_commit(self, team_ids):
@@ -239,13 +298,9 @@ class RealEstateOwnershipLog(models.Model):
 
     @api.model
     def _verify_chain(self, team):
-        """Walk the office's chain in order and recompute every hash."""
-        rows = sorted(
-            (row for row in self._chain_rows(SQL("team_id = %s AND seal_seq IS NOT NULL", team.id))),
-            key=lambda row: row[1],
-        )
+        """Walk the office's chain in order and recompute every hash, one range of positions at a time."""
         head, expected_seq = GENESIS, 1
-        for entry_id, seq, prev_hash, entry_hash, payload in rows:
+        for entry_id, seq, prev_hash, entry_hash, payload in self._chain_walk(team.id):
             if seq != expected_seq or prev_hash != head or self._chain_hash(entry_id, head, payload) != entry_hash:
                 return {
                     "ok": False,
@@ -263,12 +318,12 @@ class RealEstateOwnershipLog(models.Model):
             head, expected_seq = entry_hash, expected_seq + 1
         return {
             "ok": True,
-            "checked": len(rows),
+            "checked": expected_seq - 1,
             "first_bad_id": False,
             "first_bad_position": False,
             "message": self.env._(
                 "The ownership log of %(office)s holds: %(count)s entries, each matching its hash.",
                 office=team.name,
-                count=len(rows),
+                count=expected_seq - 1,
             ),
         }

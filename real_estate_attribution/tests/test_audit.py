@@ -4,8 +4,9 @@ import psycopg2
 from freezegun import freeze_time
 
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import mute_logger
+from odoo.tools import SQL, mute_logger
 
+from ..models.real_estate_ownership_log import GENESIS
 from .common import T0, AttributionCase
 
 
@@ -259,3 +260,60 @@ class TestOwnershipLogChain(AttributionCase):
             self.Log.with_user(self.li).verify(self.team.id)
         with self.assertRaises(UserError):
             self.Log.with_user(self.manager).verify(999999)
+
+
+class TestOwnershipLogChainInRanges(AttributionCase):
+    """DI-3: the chain is sealed and verified a range of entries at a time (memory flat whatever the log's
+    size); the ranges change nothing in the hashes nor in the answers."""
+
+    def setUp(self):
+        super().setUp()
+        self.Log = self.env["real.estate.ownership.log"]
+        self.env["ir.config_parameter"].sudo().set_param("real_estate_attribution.audit_chain_range_size", 3)
+        for n in range(11):  # one entry each: four ranges of three
+            self.walk_in(n, at=T0 + timedelta(minutes=n))
+        self.sealed = self.Log._seal([self.team.id])
+        self.entries = self.Log.search([("team_id", "=", self.team.id)], order="seal_seq")
+
+    def expected_links(self):
+        """The chain as one pass over every entry in the order written computes it."""
+        head, links = GENESIS, []
+        for entry_id, _seq, _prev, _hash, payload in sorted(self.Log._chain_rows(SQL("team_id = %s", self.team.id))):
+            entry_hash = self.Log._chain_hash(entry_id, head, payload)
+            links.append((entry_id, len(links) + 1, head, entry_hash))
+            head = entry_hash
+        return links
+
+    def test_di3_sealing_in_chunks_links_across_their_boundaries(self):
+        self.assertEqual(self.sealed, 11, "four chunks of three, the last one short")
+        self.assertEqual(self.sealed, len(self.entries))
+        actual = [(e.id, e.seal_seq, e.prev_hash, e.entry_hash) for e in self.entries]
+        self.assertEqual(actual, self.expected_links())
+        self.walk_in(50, at=T0 + timedelta(hours=1))
+        self.walk_in(51, at=T0 + timedelta(hours=2))
+        self.assertEqual(self.Log._seal([self.team.id]), 2, "only the new entries, linked to the chain's head")
+        self.env.invalidate_all()
+        entries = self.Log.search([("team_id", "=", self.team.id)], order="seal_seq")
+        self.assertEqual([(e.id, e.seal_seq, e.prev_hash, e.entry_hash) for e in entries], self.expected_links())
+
+    def test_di3_verify_counts_an_intact_chain_over_several_ranges(self):
+        result = self.Log.with_user(self.manager).verify(self.team.id)
+        self.assertTrue(result["ok"], result["message"])
+        self.assertGreater(len(self.entries), 3 * 2)
+        self.assertEqual(result["checked"], len(self.entries))
+        self.assertIn(str(len(self.entries)), result["message"])
+
+    def test_di3_verify_finds_a_change_in_a_later_range_at_its_position(self):
+        victim = self.entries[7]  # position 8: the third range of three
+        self.env.cr.execute("UPDATE real_estate_ownership_log SET reason = 'edited' WHERE id = %s", [victim.id])
+        result = self.Log.with_user(self.manager).verify(self.team.id)
+        self.assertFalse(result["ok"])
+        self.assertEqual((result["first_bad_id"], result["first_bad_position"]), (victim.id, 8))
+        self.assertEqual(result["checked"], 7)
+
+    def test_di3_verify_finds_a_gap_at_a_range_boundary(self):
+        gone, after = self.entries[3], self.entries[4]  # position 4 opens the second range
+        self.env.cr.execute("DELETE FROM real_estate_ownership_log WHERE id = %s", [gone.id])
+        self.env.invalidate_all()
+        result = self.Log.with_user(self.manager).verify(self.team.id)
+        self.assertEqual((result["first_bad_id"], result["first_bad_position"], result["checked"]), (after.id, 5, 3))
