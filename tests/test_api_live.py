@@ -1,6 +1,7 @@
 """The integrator API against the running server, over XML-RPC (ID-1, RO-1, RO-3)."""
 
 import xmlrpc.client
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -85,3 +86,86 @@ def test_ownership_log_is_sealed_after_commit_and_verify_finds_a_hand_edited_ent
     with pytest.raises(xmlrpc.client.Fault) as refused:
         rpc("real.estate.ownership.log", "verify", office["team_id"])
     assert refused.value.faultCode == 4  # AccessError: consultants do not audit
+
+
+def _readonly(server, login, password):
+    """An ``execute_kw`` on ``/xmlrpc/2/readonly`` (issue 12), logged in as the stock client is."""
+    uid = xmlrpc.client.ServerProxy(f"{server.url}/xmlrpc/2/common").authenticate(server.db, login, password, {})
+    proxy = xmlrpc.client.ServerProxy(f"{server.url}/xmlrpc/2/readonly", allow_none=True)
+
+    def call(model, method, *args, password=password, **kwargs):
+        return proxy.execute_kw(server.db, uid, password, model, method, list(args), kwargs)
+
+    return call
+
+
+def test_readonly_endpoint_answers_as_the_object_endpoint(server, office, new_phone):
+    """The read-only methods (``@api.readonly``) answer over ``/xmlrpc/2/readonly`` as over ``/xmlrpc/2/object``."""
+    login = office["logins"][0]
+    rpc, readonly = server.rpc(login, login), _readonly(server, login, login)
+    lead_id = rpc(
+        "real.estate.visit", "register", {"team_id": office["team_id"], "customer_name": "钱女士", "phone": new_phone()}
+    )["lead_id"]
+    for model, method, args in (
+        ("crm.lead", "attribution", [[lead_id]]),
+        ("crm.lead", "commission_shares", [[lead_id]]),
+        ("real.estate.unit", "unit_grid", [office["team_id"]]),
+        ("crm.lead", "search_count", [[("team_id", "=", office["team_id"])]]),
+    ):
+        assert readonly(model, method, *args) == rpc(model, method, *args), (model, method)
+    [answer] = readonly("crm.lead", "attribution", [lead_id])
+    assert (answer["owner_user_id"], answer["protection_state"]) == (office["users"][0], "active")
+
+
+def test_readonly_endpoint_refuses_writes_and_writes_nothing(server, admin, office, new_phone):
+    readonly = _readonly(server, "admin", "admin")
+    channel_id = admin("res.partner", "create", {"name": "只读渠道", "is_company": True, "channel_kind": "distributor"})
+    admin(
+        "real.estate.channel.agreement",
+        "create",
+        {
+            "name": "只读协议",
+            "channel_id": channel_id,
+            "team_ids": [(6, 0, [office["team_id"]])],
+            "date_start": "2020-01-01",
+        },
+    )
+    phone = new_phone()
+    submit = {
+        "team_id": office["team_id"],
+        "channel_id": channel_id,
+        "customer_name": "孙先生",
+        "phone": phone,
+        "expected_visit": (datetime.utcnow() + timedelta(hours=3)).strftime("%Y-%m-%d %H:%M:%S"),
+    }
+    leads = admin("crm.lead", "search_count", [("team_id", "=", office["team_id"])])
+    for model, method, args in (
+        ("res.partner", "create", [{"name": "只读 %s" % phone}]),
+        ("real.estate.report", "submit", [submit]),
+        ("real.estate.visit", "register", [{"team_id": office["team_id"], "customer_name": "孙", "phone": phone}]),
+    ):
+        with pytest.raises(xmlrpc.client.Fault) as refused:
+            readonly(model, method, *args)
+        assert refused.value.faultCode == 4, refused.value.faultString  # AccessError
+        assert f"{model}.{method} is not a read-only method" in refused.value.faultString
+        assert "Traceback" not in refused.value.faultString
+    assert admin("crm.lead", "search_count", [("team_id", "=", office["team_id"])]) == leads
+    assert admin("res.partner", "search_count", [("name", "=", "只读 %s" % phone)]) == 0
+    assert admin("real.estate.report", "search_count", [("team_id", "=", office["team_id"])]) == 0
+    # the same submit over the stock endpoint is valid: the refusal above was the endpoint's, not the rules'
+    assert admin("real.estate.report", "submit", submit)["state"] == "valid"
+
+
+def test_readonly_endpoint_authenticates_as_stock(server, office):
+    login = office["logins"][1]
+    readonly = _readonly(server, login, login)
+    for password in ("wrong", ""):
+        with pytest.raises(xmlrpc.client.Fault) as denied:
+            readonly("crm.lead", "search_count", [], password=password)
+        assert denied.value.faultCode == 3  # AccessDenied, as /xmlrpc/2/object answers
+    with pytest.raises(xmlrpc.client.Fault) as private:
+        readonly("crm.lead", "_check_api_ids")
+    assert private.value.faultCode == 4
+    with pytest.raises(xmlrpc.client.Fault) as settings:
+        readonly("ir.config_parameter", "search_read", [], ["key"])
+    assert settings.value.faultCode == 4  # AccessError: the user's rights hold on the read-only endpoint too
