@@ -9,6 +9,7 @@
     "website": "https://example.com/real-estate-attribution",
     "depends": ["crm", "mail", "bus"],
     "external_dependencies": {"python": ["phonenumbers"]},
+    "uninstall_hook": "uninstall_hook",
     "data": [
         "security/real_estate_security.xml",
         "security/ir.model.access.csv",

@@ -29,6 +29,7 @@ from . import real_estate_referral
 from . import real_estate_dispute
 from . import real_estate_commission_share
 from . import crm_lead
+from . import real_estate_customer_count
 from . import real_estate_building
 from . import real_estate_unit
 from . import real_estate_reservation
