@@ -27,10 +27,19 @@ import xmlrpc.client
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from bench_concurrency import Concurrency
+
 import odoo
 from odoo import api
+from odoo.tools import SQL
 
 CONSULTANTS = 20
+#: Households per hundred customers (half of three members, half of two: one customer in five).
+HOUSEHOLDS = 8
+#: The office's hash chain is walked (``_verify_chain``) after the sizes up to this one.
+VERIFY_UP_TO = 100_000
+#: Concurrent clients of the throughput and race measures (issue 12: 8 against a 2-worker server).
+CLIENTS = 8
 #: Protection states of the clones, by ``g % 10`` (60% active, 20% expired, 10% released, 10% converted).
 STATES_SQL = """CASE WHEN mod(g, 10) < 6 THEN 'active' WHEN mod(g, 10) < 8 THEN 'expired'
                      WHEN mod(g, 10) = 8 THEN 'released' ELSE 'converted' END"""
@@ -114,6 +123,14 @@ class Data:
                     }
                 )["report_id"]
             )
+            household = env["real.estate.household"].create(
+                {
+                    "name": "模板家庭",
+                    "team_id": team.id,
+                    "member_ids": [(0, 0, {"lead_id": lead.id, "relation": "head"})],
+                }
+            )
+            racers = self._racing_channels(env, team)
             self.ids = {
                 "team": team.id,
                 "stock_team": stock.id,
@@ -124,8 +141,39 @@ class Data:
                 "protection": lead.protection_id.id,
                 "report": report.id,
                 "users": users.ids,
+                "user_names": users.mapped("name"),
+                "household": household.id,
+                "member": household.member_ids.id,
+                "log": lead.ownership_log_ids.id,
+                "racers": racers,
+                "keys": {
+                    uid: env["res.users.apikeys"].with_user(uid).sudo()._generate(None, "bench", None)
+                    for uid in users[:CLIENTS].ids
+                },
             }
         return self.ids
+
+    @staticmethod
+    def _racing_channels(env, team):
+        """``CLIENTS`` channels with an agent and an agreement covering the office: ``[(channel, agent)]``."""
+        channels = env["res.partner"].create(
+            [{"name": "竞速渠道%d" % n, "is_company": True, "channel_kind": "distributor"} for n in range(CLIENTS)]
+        )
+        agents = env["res.partner"].create(
+            [{"name": "竞速经纪人%d" % n, "parent_id": c.id} for n, c in enumerate(channels)]
+        )
+        env["real.estate.channel.agreement"].create(
+            [
+                {
+                    "name": "竞速协议%d" % n,
+                    "channel_id": c.id,
+                    "team_ids": [(6, 0, team.ids)],
+                    "date_start": "2020-01-01",
+                }
+                for n, c in enumerate(channels)
+            ]
+        )
+        return list(zip(channels.ids, agents.ids, strict=True))
 
     @staticmethod
     def _columns(cr, table):
@@ -149,135 +197,311 @@ class Data:
         return cr.rowcount
 
     def grow(self, start, end):
-        """Customers ``start`` to ``end - 1``: leads, visits, protections, reports, set-based."""
+        """Customers ``start`` to ``end - 1`` with their households and ownership history, set-based; the
+        office's hash chain sealed over the new log rows. Returns ``{step: seconds}``."""
+        times = {}
+        with self.registry.cursor() as cr:
+            began = time.time()
+            self._grow_customers(cr, start, end)
+            self._grow_households(cr, start, end)
+            times["customers"] = time.time() - began
+            began = time.time()
+            self._grow_history(cr, start, end)
+            cr.execute("ANALYZE crm_lead, real_estate_visit, real_estate_protection, real_estate_report")
+            cr.execute("ANALYZE real_estate_household, real_estate_household_member, real_estate_ownership_log")
+            times["history"] = time.time() - began
+            began = time.time()
+            # the chain's UPDATE per chunk joins its entries by id: without these the planner reads the whole log
+            # for each chunk (a hash join over a sequential scan), minutes at 1M
+            cr.execute(
+                "SET LOCAL enable_seqscan = off; SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off"
+            )
+            self.env(cr)["real.estate.ownership.log"]._seal([self.ids["team"]])
+            times["seal"] = time.time() - began
+        return times
+
+    def _lead_of(self, start, end, where=""):
+        """The clones ``start`` to ``end - 1`` as SQL rows ``n`` (lead_id, user_id, customer_mobile,
+        registered_at, protection_id, g)."""
+        return (
+            "(SELECT l.id AS lead_id, l.user_id, l.customer_mobile, l.registered_at, l.protection_id,"
+            " substr(l.customer_mobile, 7)::int AS g FROM crm_lead l"
+            " WHERE l.team_id = %d AND l.customer_mobile >= '+86139%08d' AND l.customer_mobile <= '+86139%08d' %s)"
+            " n" % (self.ids["team"], start, end - 1, where)
+        )
+
+    def _grow_customers(self, cr, start, end):
+        """Leads, visits, protections, reports."""
         ids = self.ids
         users = "ARRAY[%s]" % ",".join(map(str, ids["users"]))
-        began = time.time()
-        with self.registry.cursor() as cr:
-            series = "generate_series(%d, %d) g" % (start, end - 1)
-            phone = "'+86139' || lpad(g::text, 8, '0')"
-            at = "(now() at time zone 'utc') - mod(g, 300) * interval '1 day' - interval '1 hour'"
-            self._clone(
-                cr,
-                "crm_lead",
-                ids["lead"],
-                {
-                    "name": "'客户' || g",
-                    "contact_name": "'客户' || g",
-                    "customer_surname": "'客'",
-                    "customer_mobile": phone,
-                    "phone": phone,
-                    "phone_sanitized": phone,
-                    "user_id": "(%s)[mod(g, %d) + 1]" % (users, CONSULTANTS),
-                    "grade": "(ARRAY['A','B','C','D'])[mod(g, 4) + 1]",
-                    "protection_id": "NULL",
-                    "registered_at": at,
-                    "last_contact_at": at,
-                    "create_date": at,
-                    "write_date": at,
-                },
-                series,
+        series = "generate_series(%d, %d) g" % (start, end - 1)
+        phone = "'+86139' || lpad(g::text, 8, '0')"
+        at = "(now() at time zone 'utc') - mod(g, 300) * interval '1 day' - interval '1 hour'"
+        self._clone(
+            cr,
+            "crm_lead",
+            ids["lead"],
+            {
+                "name": "'客户' || g",
+                "contact_name": "'客户' || g",
+                "customer_surname": "'客'",
+                "customer_mobile": phone,
+                "phone": phone,
+                "phone_sanitized": phone,
+                "user_id": "(%s)[mod(g, %d) + 1]" % (users, CONSULTANTS),
+                "grade": "(ARRAY['A','B','C','D'])[mod(g, 4) + 1]",
+                "protection_id": "NULL",
+                "household_id": "NULL",
+                "registered_at": at,
+                "last_contact_at": at,
+                "create_date": at,
+                "write_date": at,
+            },
+            series,
+        )
+        lead_of = self._lead_of(start, end)
+        self._clone(
+            cr,
+            "real_estate_visit",
+            ids["visit"],
+            {
+                "lead_id": "n.lead_id",
+                "consultant_id": "n.user_id",
+                "owner_user_id": "n.user_id",
+                "customer_name": "'客户' || n.g",
+                "phone": "n.customer_mobile",
+                "customer_mobile": "n.customer_mobile",
+                "visit_at": "n.registered_at",
+                "protection_id": "NULL",
+                "create_date": "n.registered_at",
+            },
+            lead_of,
+        )
+        ended = "LEAST(n.registered_at + interval '60 days', (now() at time zone 'utc') - interval '1 hour')"
+        # active protections were followed up within PR-2's 30 days
+        recent = (
+            "CASE WHEN mod(n.g, 10) < 6 THEN (now() at time zone 'utc') - mod(n.g, 25) * interval '1 day' "
+            "ELSE n.registered_at END"
+        )
+        self._clone(
+            cr,
+            "real_estate_protection",
+            ids["protection"],
+            {
+                "lead_id": "n.lead_id",
+                "holder_user_id": "n.user_id",
+                "identity": "n.customer_mobile",
+                "visit_id": "(SELECT v.id FROM real_estate_visit v WHERE v.lead_id = n.lead_id LIMIT 1)",
+                "start": "n.registered_at",
+                "last_contact": recent,
+                "last_followup": recent,
+                "state": STATES_SQL.replace("(g,", "(n.g,"),
+                "end": "CASE WHEN mod(n.g, 10) < 6 THEN (now() at time zone 'utc') "
+                "+ (mod(n.g, 50) + 1) * interval '1 day' ELSE %s END" % ended,
+                "ended_at": "CASE WHEN mod(n.g, 10) < 6 THEN NULL ELSE %s END" % ended,
+                "release_reason": "CASE WHEN mod(n.g, 10) = 8 THEN '客户要求更换顾问' END",
+                "create_date": "n.registered_at",
+            },
+            lead_of,
+        )
+        cr.execute(
+            """
+            UPDATE crm_lead l SET protection_id = p.id, protection_end = p."end",
+                   in_public_pool = p.state IN ('expired', 'released')
+              FROM real_estate_protection p
+             WHERE p.lead_id = l.id AND l.team_id = %s AND l.protection_id IS NULL
+            """,
+            [ids["team"]],
+        )
+        cr.execute(
+            """
+            UPDATE real_estate_visit v SET protection_id = l.protection_id
+              FROM crm_lead l WHERE v.lead_id = l.id AND v.protection_id IS NULL AND l.team_id = %s
+            """,
+            [ids["team"]],
+        )
+        masked = "mod(n.g, 3) = 0"
+        self._clone(
+            cr,
+            "real_estate_report",
+            ids["report"],
+            {
+                "name": "'BBS-' || n.g",
+                "lead_id": "n.lead_id",
+                "customer_name": "'客户' || n.g",
+                "customer_surname": "'客'",
+                "phone": "CASE WHEN %s THEN '139****' || right(n.customer_mobile, 4) ELSE n.customer_mobile END"
+                % masked,
+                "customer_mobile": "CASE WHEN %s THEN NULL ELSE n.customer_mobile END" % masked,
+                "masked_prefix": "CASE WHEN %s THEN '139' END" % masked,
+                "masked_suffix": "CASE WHEN %s THEN right(n.customer_mobile, 4) END" % masked,
+                "match_key": "'139:' || right(n.customer_mobile, 4)",
+                "claim_key": "CASE WHEN %s THEN 'masked:139:' || right(n.customer_mobile, 4) || ':客' "
+                "ELSE n.customer_mobile END" % masked,
+                "state": "(ARRAY['lapsed','confirmed','rejected','won'])[mod(n.g / 10, 4) + 1]",
+                "reported_at": "n.registered_at - interval '2 hours'",
+                "expected_visit": "n.registered_at",
+                "valid_until": "n.registered_at + interval '1 day'",
+                "visit_id": "NULL",
+                "confirmation_id": "NULL",
+                "protection_id": "NULL",
+                "create_date": "n.registered_at",
+            },
+            lead_of,
+            where="AND mod(n.g, 10) = 0",
+        )
+
+    def _grow_households(self, cr, start, end):
+        """ID-3: one customer in five in a household: in each hundred, four households of three (head,
+        spouse, child) and four of two, the members 20 numbers apart, so with the head's consultant and
+        protection state (a family registered together)."""
+        ids = self.ids
+        cr.execute("SELECT COALESCE(max(id), 0) FROM real_estate_household")
+        [before] = cr.fetchone()
+        heads = self._lead_of(start, end, "AND mod(substr(l.customer_mobile, 7)::int, 100) < %d" % HOUSEHOLDS)
+        self._clone(
+            cr,
+            "real_estate_household",
+            ids["household"],
+            {
+                "name": "'客户' || n.g || '家'",
+                "create_date": "n.registered_at",
+                "write_date": "n.registered_at",
+            },
+            heads,
+        )
+        # the members: the head, then its relatives at +20 (spouse) and +40 (child, households of three)
+        self._clone(
+            cr,
+            "real_estate_household_member",
+            ids["member"],
+            {
+                "household_id": "h.id",
+                "lead_id": "m.id",
+                "relation": "r.relation",
+                "create_date": "h.create_date",
+                "write_date": "h.create_date",
+            },
+            """real_estate_household h
+               CROSS JOIN LATERAL (SELECT substring(h.name FROM '[0-9]+')::int AS g) hg
+               JOIN (VALUES (0, 'head'), (20, 'spouse'), (40, 'child')) r(step, relation)
+                 ON r.step < 40 OR mod(hg.g, 100) < %d
+               JOIN crm_lead m ON m.team_id = %d
+                AND m.customer_mobile = '+86139' || lpad((hg.g + r.step)::text, 8, '0')"""
+            % (HOUSEHOLDS // 2, ids["team"]),
+            where="AND h.id > %d" % before,
+        )
+        cr.execute(
+            """UPDATE crm_lead l SET household_id = m.household_id FROM real_estate_household_member m
+                WHERE m.lead_id = l.id AND m.household_id > %s""",
+            [before],
+        )
+
+    def _grow_history(self, cr, start, end):
+        """The ownership log of each clone, as the engine writes it: the registration (RO-1); one in ten
+        first registered by another consultant a month before and redistributed (GR-4); the end of every
+        protection not active (PR-2 expiry, PR-3 release, conversion), its facts built by the expiry cron's
+        own SQL. The registrations' ``explanation_params`` are the template's real ones with the clone's
+        consultant and dates."""
+        ids = self.ids
+        users = "ARRAY[%s]" % ",".join(map(str, ids["users"]))
+        names = "ARRAY[%s]" % ",".join("'%s'" % name for name in ids["user_names"])
+        rows = self._lead_of(start, end) + " JOIN real_estate_protection p ON p.id = n.protection_id"
+        moved = "mod(n.g / 10, 10) = 3"
+        former, former_name = ("(%s)[mod(n.g + 7, %d) + 1]" % (array, CONSULTANTS) for array in (users, names))
+        holder_name = "(%s)[mod(n.g, %d) + 1]" % (names, CONSULTANTS)
+        first_name = "(%s)[mod(n.g + CASE WHEN %s THEN 7 ELSE 0 END, %d) + 1]" % (names, moved, CONSULTANTS)
+        unsealed = {"seal_seq": "NULL", "prev_hash": "NULL", "entry_hash": "NULL"}
+        first = "CASE WHEN %s THEN n.registered_at - interval '30 days' ELSE n.registered_at END" % moved
+
+        def params(name, at, **facts):
+            moment = "to_char(%s, 'YYYY-MM-DD HH24:MI:SS')" % at
+            facts.update(owner=name, holder=name, receiver=name, start=moment, contact=moment, anchor=moment)
+            facts["end"] = "to_char(%s + interval '60 days', 'YYYY-MM-DD HH24:MI:SS')" % at
+            pairs = ", ".join("'%s', %s" % item for item in facts.items())
+            return "t.explanation_params || jsonb_build_object(%s)" % pairs
+
+        self._clone(
+            cr,
+            "real_estate_ownership_log",
+            ids["log"],
+            {
+                "lead_id": "n.lead_id",
+                "new_user_id": "CASE WHEN %s THEN %s ELSE n.user_id END" % (moved, former),
+                "protection_id": "p.id",
+                "visit_id": "p.visit_id",
+                "date": first,
+                "explanation_params": params(first_name, first),
+                "create_date": first,
+                "write_date": first,
+                **unsealed,
+            },
+            rows,
+        )
+        self._clone(
+            cr,
+            "real_estate_ownership_log",
+            ids["log"],
+            {
+                "lead_id": "n.lead_id",
+                "event": "'transfer'",
+                "rule": "'GR-4'",
+                "source": "'redistribution'",
+                "reason": "'transferred'",
+                "old_user_id": former,
+                "new_user_id": "n.user_id",
+                "protection_id": "p.id",
+                "visit_id": "p.visit_id",
+                "date": "n.registered_at",
+                "explanation_params": params(
+                    holder_name,
+                    "n.registered_at",
+                    former=former_name,
+                    origin_rule="'GR-4'",
+                    reason="'D 类客户重新分配'",
+                ),
+                "create_date": "n.registered_at",
+                "write_date": "n.registered_at",
+                **unsealed,
+            },
+            rows,
+            where="AND " + moved,
+        )
+        self._log_ends(cr, rows)
+
+    def _log_ends(self, cr, rows):
+        """One log row per protection of ``rows`` not active, with the expiry cron's columns (PR-3)."""
+        columns = self.env(cr)["real.estate.ownership.engine"]._expiry_log_columns("cron")
+
+        def by_state(expired, released, converted):
+            return SQL(
+                "CASE p.state WHEN 'expired' THEN %s WHEN 'released' THEN %s ELSE %s END", expired, released, converted
             )
-            lead_of = (
-                "(SELECT l.id AS lead_id, l.user_id, l.customer_mobile, l.registered_at,"
-                " substr(l.customer_mobile, 7)::int AS g FROM crm_lead l"
-                " WHERE l.team_id = %d AND l.customer_mobile >= '+86139%08d' AND l.customer_mobile <= '+86139%08d')"
-                " n" % (ids["team"], start, end - 1)
+
+        columns.update(
+            event=by_state("expire", "release", "convert"),
+            rule=by_state(SQL("p.end_rule"), "PR-3", SQL("p.rule")),
+            reason=by_state(SQL("'expired.' || p.end_rule"), "released", "converted"),
+            source=by_state("cron", "manual", "deal"),
+            new_user_id=SQL("CASE WHEN p.state = 'converted' THEN p.holder_user_id END"),
+            date=SQL("p.ended_at"),
+            create_date=SQL("p.ended_at"),
+            write_date=SQL("p.ended_at"),
+        )
+        cr.execute(
+            SQL(
+                "INSERT INTO real_estate_ownership_log (%s) SELECT %s FROM %s JOIN crm_team t ON t.id = p.team_id"
+                " WHERE p.state <> 'active' ORDER BY p.id",
+                SQL(", ").join(SQL.identifier(name) for name in columns),
+                SQL(", ").join(columns.values()),
+                SQL(rows),
             )
-            self._clone(
-                cr,
-                "real_estate_visit",
-                ids["visit"],
-                {
-                    "lead_id": "n.lead_id",
-                    "consultant_id": "n.user_id",
-                    "owner_user_id": "n.user_id",
-                    "customer_name": "'客户' || n.g",
-                    "phone": "n.customer_mobile",
-                    "customer_mobile": "n.customer_mobile",
-                    "visit_at": "n.registered_at",
-                    "protection_id": "NULL",
-                    "create_date": "n.registered_at",
-                },
-                lead_of,
-            )
-            ended = "n.registered_at + interval '60 days'"
-            # active protections were followed up within PR-2's 30 days
-            recent = (
-                "CASE WHEN mod(n.g, 10) < 6 THEN (now() at time zone 'utc') - mod(n.g, 25) * interval '1 day' "
-                "ELSE n.registered_at END"
-            )
-            self._clone(
-                cr,
-                "real_estate_protection",
-                ids["protection"],
-                {
-                    "lead_id": "n.lead_id",
-                    "holder_user_id": "n.user_id",
-                    "identity": "n.customer_mobile",
-                    "visit_id": "(SELECT v.id FROM real_estate_visit v WHERE v.lead_id = n.lead_id LIMIT 1)",
-                    "start": "n.registered_at",
-                    "last_contact": recent,
-                    "last_followup": recent,
-                    "state": STATES_SQL.replace("(g,", "(n.g,"),
-                    "end": "CASE WHEN mod(n.g, 10) < 6 THEN (now() at time zone 'utc') "
-                    "+ (mod(n.g, 50) + 1) * interval '1 day' ELSE %s END" % ended,
-                    "ended_at": "CASE WHEN mod(n.g, 10) < 6 THEN NULL ELSE %s END" % ended,
-                    "create_date": "n.registered_at",
-                },
-                lead_of,
-            )
-            cr.execute(
-                """
-                UPDATE crm_lead l SET protection_id = p.id, protection_end = p."end",
-                       in_public_pool = p.state IN ('expired', 'released')
-                  FROM real_estate_protection p
-                 WHERE p.lead_id = l.id AND l.team_id = %s AND l.protection_id IS NULL
-                """,
-                [ids["team"]],
-            )
-            cr.execute(
-                """
-                UPDATE real_estate_visit v SET protection_id = l.protection_id
-                  FROM crm_lead l WHERE v.lead_id = l.id AND v.protection_id IS NULL AND l.team_id = %s
-                """,
-                [ids["team"]],
-            )
-            masked = "mod(n.g, 3) = 0"
-            self._clone(
-                cr,
-                "real_estate_report",
-                ids["report"],
-                {
-                    "name": "'BBS-' || n.g",
-                    "lead_id": "n.lead_id",
-                    "customer_name": "'客户' || n.g",
-                    "customer_surname": "'客'",
-                    "phone": "CASE WHEN %s THEN '139****' || right(n.customer_mobile, 4) ELSE n.customer_mobile END"
-                    % masked,
-                    "customer_mobile": "CASE WHEN %s THEN NULL ELSE n.customer_mobile END" % masked,
-                    "masked_prefix": "CASE WHEN %s THEN '139' END" % masked,
-                    "masked_suffix": "CASE WHEN %s THEN right(n.customer_mobile, 4) END" % masked,
-                    "match_key": "'139:' || right(n.customer_mobile, 4)",
-                    "claim_key": "CASE WHEN %s THEN 'masked:139:' || right(n.customer_mobile, 4) || ':客' "
-                    "ELSE n.customer_mobile END" % masked,
-                    "state": "(ARRAY['lapsed','confirmed','rejected','won'])[mod(n.g / 10, 4) + 1]",
-                    "reported_at": "n.registered_at - interval '2 hours'",
-                    "expected_visit": "n.registered_at",
-                    "valid_until": "n.registered_at + interval '1 day'",
-                    "visit_id": "NULL",
-                    "confirmation_id": "NULL",
-                    "protection_id": "NULL",
-                    "create_date": "n.registered_at",
-                },
-                lead_of,
-                where="AND mod(n.g, 10) = 0",
-            )
-            cr.execute("ANALYZE crm_lead, real_estate_visit, real_estate_protection, real_estate_report")
-        return time.time() - began
+        )
 
     def check(self, start, end):
-        """The ORM reads clones whole: 100 attributions, each with its owner or its pool."""
+        """The ORM reads clones whole: 100 attributions, each with its owner or its pool; households with their
+        members; the ownership history as the customer's form shows it. Returns the chain's verification
+        (``None`` where the office's log is too long to walk within the budget)."""
         with self.registry.cursor() as cr:
             env = self.env(cr)
             leads = env["crm.lead"].search(
@@ -288,7 +512,44 @@ class Data:
             assert all(a["rule"] for a in answers), answers[:3]
             active = [a for a in answers if a["protection_state"] == "active"]
             assert active and all(a["owner_user_id"] for a in active), answers[:3]
+            self._check_households(env, start)
+            self._check_history(env, leads)
+            verified = None
+            if end <= VERIFY_UP_TO:
+                verified = env["real.estate.ownership.log"]._verify_chain(env["crm.team"].browse(self.ids["team"]))
+                assert verified["ok"], verified
             cr.rollback()
+        return verified
+
+    def _check_households(self, env, start):
+        """ID-3: households of two or three members of the office, each member's ``household_id`` stored."""
+        households = env["real.estate.household"].search(
+            [("team_id", "=", self.ids["team"]), ("member_ids.lead_id.customer_mobile", ">=", number(start))],
+            limit=50,
+        )
+        assert len(households) == 50, len(households)
+        for household in households:
+            members = household.member_ids
+            assert len(members) in (2, 3), (household.name, len(members))
+            assert set(members.mapped("relation")) <= {"head", "spouse", "child"}, members.mapped("relation")
+            assert members.lead_id.household_id == household, household.name
+            assert len(members.lead_id.user_id) == 1, household.name  # registered together, by one consultant
+
+    def _check_history(self, env, leads):
+        """Each customer's ownership history, read as the form's page does: its registration first, a redistribution
+        where there was one, the end of a protection that is not active; every line explained."""
+        form = env["crm.lead"].get_views([(False, "form")])["views"]["form"]["arch"]
+        assert 'name="ownership_log_ids"' in form
+        unknown = env["real.estate.ownership.engine"]._explain("", {})
+        ending = {"expired": "expire", "released": "release", "converted": "convert"}
+        spec = {"ownership_log_ids": {"fields": {"date": {}, "event": {}, "rule": {}, "explanation": {}}}}
+        for lead, values in zip(leads, leads.web_read(spec), strict=True):
+            history = sorted(values["ownership_log_ids"], key=lambda log: (log["date"], log["id"]))
+            events = [log["event"] for log in history]
+            assert events[0] == "assign" and set(events) <= {"assign", "transfer", *ending.values()}, events
+            state = lead.protection_id.state
+            assert (ending[state] in events) if state in ending else len(events) <= 2, (state, events)
+            assert all(log["explanation"] and log["explanation"] != unknown for log in history), history
 
     def expire(self, count):
         """PR-3: ``count`` active protections end an hour ago; the expiry cron's rate (protections a second)."""
@@ -463,7 +724,7 @@ def measure(server, ids, size, calls, serial):
     return results
 
 
-def report(root, runs, meta):
+def report(root, runs, meta, concurrent):
     """docs/benchmark.md's section between its markers: the figures and their ratios."""
     sizes = sorted(runs)
     small, large = sizes[0], sizes[-1]
@@ -494,13 +755,16 @@ def report(root, runs, meta):
     lines += [
         "",
         "Grade board ÷ stock pipeline board at %s: %.2f×. Expiry cron (a backlog of a tenth of the customers, at "
-        "most 20,000): %s protections a second. Data generated in %s."
+        "most 20,000): %s protections a second."
         % (
             f"{large:,}",
             board / pipeline,
             ", ".join("%s at %s" % (f"{round(meta['expiry'][s]):,}", f"{s:,}") for s in sizes),
-            ", ".join("%s s to %s" % (round(meta["grow"][s]), f"{s:,}") for s in sizes),
         ),
+        "",
+        *concurrency_table(concurrent, sizes),
+        "",
+        *data_lines(meta, sizes),
         "<!-- /bench-scale -->",
     ]
     doc = Path(root) / "docs" / "benchmark.md"
@@ -513,8 +777,85 @@ def report(root, runs, meta):
         text += "\n" + section + "\n"
     doc.write_text(text, encoding="utf-8")
     (Path(root) / "test-reports").mkdir(exist_ok=True)
-    (Path(root) / "test-reports" / "bench-scale.json").write_text(json.dumps({"meta": meta, "runs": runs}, indent=1))
+    (Path(root) / "test-reports" / "bench-scale.json").write_text(
+        json.dumps({"meta": meta, "runs": runs, "concurrency": concurrent}, indent=1)
+    )
     print(section)
+
+
+def concurrency_table(concurrent, sizes):
+    """The concurrent clients' rates, their ratio and the races' violations, by size."""
+    first = concurrent[sizes[0]]
+    lines = [
+        "%d concurrent clients, %d s each way after warm-up; then %d rounds of each race:"
+        % (first["clients"], first["seconds"], first["race reports"]["rounds"]),
+        "",
+        "| concurrent | " + " | ".join("at %s" % f"{s:,}" for s in sizes) + " |",
+        "|---|" + "---|" * len(sizes),
+    ]
+
+    def row(name, cell):
+        lines.append("| %s | %s |" % (name, " | ".join(cell(concurrent[s]) for s in sizes)))
+
+    row("`submit`, new customers: reports a second", lambda c: "%.1f" % c["submit"]["rate"])
+    row("stock `crm.lead.create`: leads a second", lambda c: "%.1f" % c["stock"]["rate"])
+    row("**submit ÷ stock**", lambda c: "**%.2f×**" % c["ratio"])
+    row("faults while timed (submit / stock)", lambda c: "%d / %d" % (c["submit"]["faults"], c["stock"]["faults"]))
+    row(
+        "race: %d channels report one new customer, rounds not ending in one valid report" % first["clients"],
+        lambda c: "%d" % c["race reports"]["violations"],
+    )
+    row(
+        "race: %d consultants register one new customer, rounds not ending in one file, one active protection, "
+        "one owner" % first["clients"],
+        lambda c: "%d" % c["race registrations"]["violations"],
+    )
+    row(
+        "faults in the races (reports / registrations)",
+        lambda c: "%d / %d" % (c["race reports"]["faults"], c["race registrations"]["faults"]),
+    )
+    for name in first["invariants"]:
+        row("office-wide SQL: %s" % name, lambda c, name=name: "%d" % c["invariants"][name])
+    return lines
+
+
+def data_lines(meta, sizes):
+    """What was generated and how long it took."""
+    return [
+        "Data generated in %s (customers, visits, protections, reports and households / ownership history / "
+        "hash chain sealed by `_seal()`, in seconds). The office then holds %s."
+        % (
+            ", ".join(
+                "%s to %s"
+                % (" / ".join("%.0f" % meta["grow"][s][k] for k in ("customers", "history", "seal")), f"{s:,}")
+                for s in sizes
+            ),
+            "; ".join(
+                "at %s: %s" % (f"{s:,}", ", ".join("%s %s" % (f"{n:,}", what) for what, n in meta["data"][s].items()))
+                for s in sizes
+            ),
+        ),
+        "The chain was verified whole (`_verify_chain`) at %s."
+        % (
+            ", ".join("%s (%s entries)" % (f"{s:,}", f"{v['checked']:,}") for s, v in meta["verified"].items() if v)
+            or "no size"
+        ),
+    ]
+
+
+def counts(db, team):
+    """What the office holds: customers, households and their members, ownership-log rows."""
+    with odoo.sql_db.db_connect(db).cursor() as cr:
+        cr.execute(
+            """SELECT (SELECT count(*) FROM crm_lead WHERE team_id = %(team)s),
+                      (SELECT count(*) FROM real_estate_household WHERE team_id = %(team)s),
+                      (SELECT count(*) FROM real_estate_household_member m JOIN real_estate_household h
+                          ON h.id = m.household_id WHERE h.team_id = %(team)s),
+                      (SELECT count(*) FROM real_estate_ownership_log WHERE team_id = %(team)s)""",
+            {"team": team},
+        )
+        row = cr.fetchone()
+    return dict(zip(("customers", "households", "household members", "ownership-log rows"), row, strict=True))
 
 
 def main():
@@ -524,19 +865,28 @@ def main():
     parser.add_argument("--sizes", default="10000,100000,1000000")
     parser.add_argument("--calls", type=int, default=40)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--seconds", type=int, default=20, help="each concurrent throughput measure")
+    parser.add_argument("--rounds", type=int, default=30, help="rounds of each race")
     args = parser.parse_args()
     odoo.tools.config.parse_config(["-d", args.db, "--addons-path=%s" % args.root])
     data = Data(args.db)
     ids = data.setup()
-    runs, grown, expiries, done = {}, {}, {}, 0
+    runs, concurrent, grown, expiries, verified, held, done = {}, {}, {}, {}, {}, {}, 0
     for size in (int(s) for s in args.sizes.split(",")):
         grown[size] = data.grow(done, size)
-        data.check(done, size)
+        verified[size] = data.check(done, size)
+        held[size] = counts(args.db, ids["team"])
         done = size
-        print("== %s customers (generated in %.0f s)" % (f"{size:,}", grown[size]), flush=True)
+        print(
+            "== %s customers (generated in %s s)"
+            % (f"{size:,}", ", ".join("%s %.0f" % item for item in grown[size].items())),
+            flush=True,
+        )
         server = Server(args.db, args.root, args.workers)
         try:
-            runs[size] = measure(server, ids, size, args.calls, serial=len(runs) * 1_000_000)
+            serial = len(runs) * 1_000_000
+            runs[size] = measure(server, ids, size, args.calls, serial=serial)
+            concurrent[size] = Concurrency(server, ids, CLIENTS, serial + 200_000).run(args.seconds, args.rounds)
         finally:
             server.stop()
         expiry = data.expire(min(20_000, size // 10))
@@ -544,6 +894,7 @@ def main():
         expiries[size] = expiry["p50"]
         for name, figures in runs[size].items():
             print("   %-40s p50 %7.1f ms   p90 %7.1f ms" % (name, figures["p50"], figures["p90"]), flush=True)
+        print("   concurrent: %s" % json.dumps(concurrent[size], ensure_ascii=False), flush=True)
     meta = {
         "date": datetime.utcnow().strftime("%Y-%m-%d"),
         "machine": platform.node() or "this machine",
@@ -553,8 +904,10 @@ def main():
         "workers": args.workers,
         "grow": grown,
         "expiry": expiries,
+        "verified": verified,
+        "data": held,
     }
-    report(args.root, runs, meta)
+    report(args.root, runs, meta, concurrent)
 
 
 if __name__ == "__main__":
