@@ -816,6 +816,7 @@ def concurrency_table(concurrent, sizes):
     )
     for name in first["invariants"]:
         row("office-wide SQL: %s" % name, lambda c, name=name: "%d" % c["invariants"][name])
+    row("time of the concurrent measures, s", lambda c: "%.0f" % c["elapsed"])
     return lines
 
 
@@ -886,7 +887,9 @@ def main():
         try:
             serial = len(runs) * 1_000_000
             runs[size] = measure(server, ids, size, args.calls, serial=serial)
+            began = time.time()
             concurrent[size] = Concurrency(server, ids, CLIENTS, serial + 200_000).run(args.seconds, args.rounds)
+            concurrent[size]["elapsed"] = time.time() - began
         finally:
             server.stop()
         expiry = data.expire(min(20_000, size // 10))
