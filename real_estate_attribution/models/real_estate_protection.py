@@ -129,9 +129,7 @@ class RealEstateProtection(models.Model):
         active and past their end are picked, so a re-run after a crash takes
         up exactly where the last committed batch stopped.
         """
-        batch_size = batch_size or int(
-            self.env["ir.config_parameter"].sudo().get_param("real_estate_attribution.expiry_batch_size", 1000)
-        )
+        batch_size = batch_size or self._expiry_batch_size()
         auto_commit = not getattr(threading.current_thread(), "testing", False)
         engine = self.env["real.estate.ownership.engine"]
         done, per_office = 0, defaultdict(int)
@@ -144,18 +142,21 @@ class RealEstateProtection(models.Model):
             batch = self.sudo().browse([row[0] for row in self.env.cr.fetchall()])
             if not batch:
                 break
-            for team in batch.team_id:
-                per_office[team.id] += len(batch.filtered(lambda p, t=team: p.team_id == t))
-            engine._expire_protections(batch, now, source="cron", chatter=False)
+            for team_id, count in engine._expire_protections(batch, now, source="cron", chatter=False).items():
+                per_office[team_id] += count
             done += len(batch)
             if auto_commit:
                 # one commit per batch (PR-3): a crash keeps the batches already done
                 self.env.cr.commit()  # pylint: disable=invalid-commit
-            else:
-                self.env.flush_all()
         self._announce_expiry(per_office)
         _logger.info("Protection expiry: %s protections moved to the public pool", done)
         return done
+
+    @api.model
+    def _expiry_batch_size(self):
+        """PR-3: protections ended per batch (and per commit) of the expiry cron."""
+        size = self.env["ir.config_parameter"].sudo().get_param("real_estate_attribution.expiry_batch_size")
+        return max(int(size or 1000), 1)
 
     @api.model
     def _announce_expiry(self, per_office):

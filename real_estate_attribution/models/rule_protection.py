@@ -1,3 +1,4 @@
+from collections import defaultdict
 from datetime import timedelta
 
 from odoo import api, fields, models
@@ -105,49 +106,84 @@ class RuleProtection(models.AbstractModel):
         """PR-3: end protections past their end; their customers join the public pool.
 
         Shared by the expiry cron and by decisions that meet an ended protection before the cron did.
-        Set-based SQL: one UPDATE of the protections, one of their customers (no owner, in the pool), one
-        DELETE of the customers' call-back activities (GR-1: no owner, no call-back), one INSERT of the
-        ownership-log rows (one per protection, explanation facts included). The cron (``chatter=False``)
-        posts one summary per office instead of a note per customer.
+        One set-based statement (:meth:`_expire_in_sql`): the protections still active end, their customers
+        lose their owner and join the pool, their call-backs go (GR-1) and each gets its ownership-log row
+        (explanation facts included). The cron (``chatter=False``) posts one summary per office instead of
+        a note per customer. Returns the number of protections ended per office (``{team_id: count}``).
         """
-        protections = protections.sudo().filtered(lambda p: p.state == "active")
         if not protections:
-            return
+            return {}
         self.env.flush_all()
-        cr, ids = self.env.cr, tuple(protections.ids)
-        cr.execute(
-            'UPDATE real_estate_protection SET state = %s, ended_at = "end", write_date = now() at time zone '
-            "'utc', write_uid = %s WHERE id IN %s",
-            ["expired", self.env.uid, ids],
-        )
-        cr.execute(
-            # stock CRM's company of a lead with no owner: the office's, else the contact's (_compute_company_id)
-            "UPDATE crm_lead l SET user_id = NULL, in_public_pool = TRUE, write_date = now() at time zone 'utc', "
-            "write_uid = %s, company_id = COALESCE(t.company_id, (SELECT rp.company_id FROM res_partner rp"
-            " WHERE rp.id = l.partner_id)) FROM crm_team t WHERE t.id = l.team_id AND l.protection_id IN %s"
-            " RETURNING l.id",
-            [self.env.uid, ids],
-        )
-        leads = self.env["crm.lead"].browse([row[0] for row in cr.fetchall()])
+        logged, callbacks = self._expire_in_sql(tuple(protections.ids), source)
         self.env.invalidate_all()
-        self._drop_callbacks(leads)
-        logs = self._expiry_logs(ids, source)
+        self._callbacks_dropped(callbacks)
+        logs = self.env["real.estate.ownership.log"].sudo().browse([log_id for log_id, _team_id in logged])
+        per_office = defaultdict(int)
+        for _log_id, team_id in logged:
+            per_office[team_id] += 1
+        logs._seal_after_commit(per_office)
         if chatter:
             self._audit_chatter(logs)
+        return dict(per_office)
 
     @api.model
-    def _drop_callbacks(self, leads):
-        """GR-1: customers without an owner have no call-back; their owners' activity counters are told."""
-        if not leads:
-            return
+    def _expire_in_sql(self, protection_ids, source):
+        """PR-3, GR-1: one data-modifying statement ends the protections of ``protection_ids`` still active,
+        moves their customers to the pool (stock CRM's company of a lead with no owner: the office's, else the
+        contact's, as ``_compute_company_id``), deletes their call-backs and writes one ownership-log row per
+        protection, in the protections' order.
+
+        Returns ``([(log_id, team_id)], [(activity_user_id, deadline)])``.
+        """
+        columns = self._expiry_log_columns(source)
         activity_type = self.env.ref("real_estate_attribution.mail_activity_type_callback")
+        now = SQL("now() at time zone 'utc'")
         self.env.cr.execute(
-            "DELETE FROM mail_activity WHERE res_model = 'crm.lead' AND res_id IN %s AND activity_type_id = %s "
-            "RETURNING user_id, date_deadline",
-            [tuple(leads.ids), activity_type.id],
+            SQL(
+                """
+                WITH p AS (
+                    UPDATE real_estate_protection SET state = 'expired', ended_at = "end", write_date = %(now)s,
+                           write_uid = %(uid)s
+                     WHERE id IN %(ids)s AND state = 'active'
+                 RETURNING *
+                ), moved AS (
+                    UPDATE crm_lead l SET user_id = NULL, in_public_pool = TRUE, write_date = %(now)s,
+                           write_uid = %(uid)s, company_id = COALESCE(lt.company_id,
+                               (SELECT rp.company_id FROM res_partner rp WHERE rp.id = l.partner_id))
+                      FROM p, crm_team lt
+                     WHERE l.protection_id = p.id AND lt.id = l.team_id
+                 RETURNING l.id
+                ), callback AS (
+                    DELETE FROM mail_activity
+                     WHERE res_model = 'crm.lead' AND res_id IN (SELECT id FROM moved) AND activity_type_id = %(type)s
+                 RETURNING user_id, date_deadline
+                ), logged AS (
+                    INSERT INTO real_estate_ownership_log (%(names)s)
+                    SELECT %(values)s FROM p JOIN crm_team t ON t.id = p.team_id ORDER BY p.id
+                 RETURNING id, team_id
+                )
+                SELECT id, team_id, NULL::date FROM logged
+                 UNION ALL
+                SELECT NULL, user_id, date_deadline FROM callback
+                """,
+                now=now,
+                uid=self.env.uid,
+                ids=protection_ids,
+                type=activity_type.id,
+                names=SQL(", ").join(SQL.identifier(name) for name in columns),
+                values=SQL(", ").join(columns.values()),
+            )
         )
+        rows = self.env.cr.fetchall()
+        logged = sorted((log_id, team_id) for log_id, team_id, _deadline in rows if log_id)
+        return logged, [(user_id, deadline) for log_id, user_id, deadline in rows if not log_id]
+
+    @api.model
+    def _callbacks_dropped(self, callbacks):
+        """GR-1: tell the owners of the deleted call-backs ``[(user_id, deadline)]`` whose activity counter
+        (due today or late) changed."""
         today = fields.Date.context_today(self)
-        due = {user_id for user_id, deadline in self.env.cr.fetchall() if user_id and deadline <= today}
+        due = {user_id for user_id, deadline in callbacks if user_id and deadline <= today}
         self.env["mail.activity"].invalidate_model()
         self.env["res.users"].browse(sorted(due))._bus_send("mail.activity/updated", {"activity_deleted": True})
 
@@ -216,23 +252,6 @@ class RuleProtection(models.AbstractModel):
             "former": name_of(SQL("p.handed_from_user_id")),
         }
         return [SQL("%s, %s", key, value) for key, value in facts.items()]
-
-    @api.model
-    def _expiry_logs(self, protection_ids, source):
-        """PR-3: one ownership-log row per ended protection, in one INSERT."""
-        columns = self._expiry_log_columns(source)
-        self.env.cr.execute(
-            SQL(
-                "INSERT INTO real_estate_ownership_log (%s) SELECT %s FROM real_estate_protection p"
-                " JOIN crm_team t ON t.id = p.team_id WHERE p.id IN %s ORDER BY p.id RETURNING id",
-                SQL(", ").join(SQL.identifier(name) for name in columns),
-                SQL(", ").join(columns.values()),
-                protection_ids,
-            )
-        )
-        logs = self.env["real.estate.ownership.log"].sudo().browse([row[0] for row in self.env.cr.fetchall()])
-        logs._seal_after_commit(logs.team_id.ids)
-        return logs
 
     @api.model
     def _release_protection(self, protection, at, reason, source="manual"):
