@@ -3,7 +3,7 @@ from datetime import datetime, timedelta
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
-from ..tools import identity
+from ..tools import identity, records
 from ..tools.engine import check_engine_create
 from .ownership_engine import Contact
 from .real_estate_api_values import FIRST_YEAR
@@ -254,7 +254,7 @@ class RealEstateVisit(models.Model):
     def _api_team(self, team_id):
         if not isinstance(team_id, int) or isinstance(team_id, bool):
             raise ValidationError(self.env._("team_id must be the integer id of a sales office."))
-        team = self.env["crm.team"].browse(team_id).exists()
+        team = records.existing(self.env["crm.team"], team_id)
         if not team or not team.is_sales_office:
             raise UserError(self.env._("Unknown sales office: %(id)s.", id=team_id))
         return team

@@ -1,1 +1,1 @@
-from . import engine, identity
+from . import engine, identity, records

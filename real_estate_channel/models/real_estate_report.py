@@ -3,7 +3,7 @@ from datetime import datetime, timedelta
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
-from odoo.addons.real_estate_attribution.tools import identity
+from odoo.addons.real_estate_attribution.tools import identity, records
 from odoo.addons.real_estate_attribution.tools.engine import check_engine_create
 
 from .rule_channel import CLAIM_STATES, ReportClaim
@@ -52,12 +52,12 @@ class RealEstateReport(models.Model):
 
     name = fields.Char(default="/", readonly=True, copy=False)
     team_id = fields.Many2one("crm.team", string="Sales Office", required=True, index=True, readonly=True)
-    company_id = fields.Many2one(related="team_id.company_id", store=True)
+    company_id = fields.Many2one(related="team_id.company_id", store=True, precompute=True)
     channel_id = fields.Many2one("res.partner", required=True, index=True, readonly=True)
-    channel_kind = fields.Selection(related="channel_id.channel_kind", store=True)
+    channel_kind = fields.Selection(related="channel_id.channel_kind", store=True, precompute=True)
     agent_id = fields.Many2one("res.partner", readonly=True)
     customer_name = fields.Char(required=True, readonly=True)
-    customer_surname = fields.Char(compute="_compute_customer_surname", store=True)
+    customer_surname = fields.Char(compute="_compute_customer_surname", store=True, precompute=True)
     # full numbers are for the office's staff: agents read them through the portal pages only (ID-2)
     phone = fields.Char(string="Reported Number", readonly=True, groups="base.group_user")
     customer_mobile = fields.Char(string="Full Number", readonly=True, index=True, groups="base.group_user")
@@ -67,6 +67,7 @@ class RealEstateReport(models.Model):
     match_key = fields.Char(
         compute="_compute_match_key",
         store=True,
+        precompute=True,
         index=True,
         groups="base.group_user",
         help="ID-2: the number's first three and last four digits (or the full number abroad), shared by the full "
@@ -102,9 +103,13 @@ class RealEstateReport(models.Model):
     protection_id = fields.Many2one("real.estate.protection", readonly=True, groups="base.group_user")
     is_accompanied = fields.Boolean(string="Accompanied Visit", readonly=True, help="CH-12: brought in person.")
     # analysis measures: averaged they give rates
-    valid_rate = fields.Float(compute="_compute_rates", store=True, aggregator="avg", string="Valid Rate (%)")
-    visit_rate = fields.Float(compute="_compute_rates", store=True, aggregator="avg", string="Visit Rate (%)")
-    deal_count = fields.Integer(compute="_compute_rates", store=True, aggregator="sum", string="Deals")
+    valid_rate = fields.Float(
+        compute="_compute_rates", store=True, precompute=True, aggregator="avg", string="Valid Rate (%)"
+    )
+    visit_rate = fields.Float(
+        compute="_compute_rates", store=True, precompute=True, aggregator="avg", string="Visit Rate (%)"
+    )
+    deal_count = fields.Integer(compute="_compute_rates", store=True, precompute=True, aggregator="sum", string="Deals")
 
     def init(self):
         self.env.cr.execute(
@@ -353,7 +358,7 @@ class RealEstateReport(models.Model):
         channel_id = vals.get("channel_id")
         if not isinstance(channel_id, int) or isinstance(channel_id, bool):
             raise ValidationError(self.env._("channel_id must be the integer id of a channel."))
-        channel = Partner.browse(channel_id).exists()
+        channel = records.existing(Partner, channel_id)
         if not channel or not channel.channel_kind:
             raise UserError(self.env._("Unknown channel: %(id)s.", id=channel_id))
         agent = Partner
@@ -361,7 +366,7 @@ class RealEstateReport(models.Model):
         if agent_id:
             if not isinstance(agent_id, int) or isinstance(agent_id, bool):
                 raise ValidationError(self.env._("agent_id must be the integer id of an agent."))
-            agent = Partner.browse(agent_id).exists()
+            agent = records.existing(Partner, agent_id)
             if not agent or agent.channel_id != channel:
                 raise ValidationError(
                     self.env._("Agent %(id)s does not work for %(channel)s.", id=agent_id, channel=channel.name)

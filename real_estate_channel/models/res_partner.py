@@ -52,7 +52,11 @@ class ResPartner(models.Model):
     def _channel_agreement(self, team):
         """The agreement under which this channel works for ``team`` (latest first)."""
         self.ensure_one()
-        return self.channel_agreement_ids.filtered(lambda a: team in a.team_ids).sorted("id", reverse=True)[:1]
+        Agreement = self.env["real.estate.channel.agreement"]
+        names = [name for name, field in Agreement._fields.items() if field.store and field.prefetch is True]
+        return Agreement.search_fetch(
+            [("channel_id", "=", self.id), ("team_ids", "in", team.ids)], names, order="id desc", limit=1
+        )
 
     def action_view_channel_reports(self):
         self.ensure_one()

@@ -3,6 +3,7 @@ from datetime import datetime, timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools import SQL
 
 from odoo.addons.real_estate_attribution.tools import identity
 
@@ -29,6 +30,8 @@ class ReportClaim:
     product: str = "home"
     referrer_phone: str = ""
     extra: dict = field(default_factory=dict)
+    #: the customer's reports in the office, read once under the claim's lock (``_claim_reports``)
+    reports: object = None
 
     @property
     def key(self):
@@ -68,9 +71,14 @@ class RuleChannel(models.AbstractModel):
     def submit_report(self, claim):
         """Decide a report at submission and record it (CH-1 to CH-6, CH-10, CH-11, CH-12, CH-14)."""
         self.env["real.estate.lock"]._acquire(claim.team, claim.lock_key)
-        self._materialize_lapses(self._reports_of(claim.team, claim.identity, claim.masked, claim.surname), claim.at)
+        self._materialize_lapses(self._claim_reports(claim), claim.at)
         state, reason, params, lead = self._decide_report(claim)
-        Report = self.env["real.estate.report"].sudo().with_context(attribution_engine=True)
+        # the report is its own record of the submission: no creation note, no follower
+        Report = (
+            self.env["real.estate.report"]
+            .sudo()
+            .with_context(attribution_engine=True, mail_create_nolog=True, mail_create_nosubscribe=True)
+        )
         report = Report.create(
             {
                 "team_id": claim.team.id,
@@ -188,12 +196,19 @@ class RuleChannel(models.AbstractModel):
 
     @api.model
     def _staff_identities(self, team):
-        domain = [("share", "=", False)]
+        """CH-10: the mobile numbers of the office company's employees (internal users), in one query."""
+        query = SQL(
+            "SELECT p.phone, p.mobile FROM res_users u JOIN res_partner p ON p.id = u.partner_id"
+            " WHERE u.active AND u.share IS NOT TRUE"
+        )
+        self.env["res.partner"].flush_model(["phone", "mobile"])
+        self.env["res.users"].flush_model(["active", "share", "partner_id", "company_ids"])
         if team.company_id:
-            domain.append(("company_ids", "in", team.company_id.ids))
-        users = self.env["res.users"].sudo().search(domain)
+            query = SQL(
+                "%s AND u.id IN (SELECT user_id FROM res_company_users_rel WHERE cid = %s)", query, team.company_id.id
+            )
         numbers = set()
-        for number in users.mapped("partner_id.phone") + users.mapped("partner_id.mobile"):
+        for number in (n for row in self.env.execute_query(query) for n in row if n):
             try:
                 numbers.add(identity.normalize_phone(number, team.phone_region))
             except identity.InvalidPhone:
@@ -226,7 +241,7 @@ class RuleChannel(models.AbstractModel):
     @api.model
     def _check_report_conflict(self, claim, lead):
         """CH-2, CH-4, CH-11: an earlier report in force wins; entry time decides."""
-        earlier = self._claims_in_force(claim.team, claim.identity, claim.masked, claim.surname, claim.at)
+        earlier = self._reports_in_force(self._claim_reports(claim), claim.at)
         if not earlier:
             return None
         first = earlier[0]
@@ -237,7 +252,7 @@ class RuleChannel(models.AbstractModel):
     @api.model
     def _check_report_repeat(self, claim, lead):
         """CH-6: one channel reports one customer a limited number of times."""
-        reports = self._reports_of(claim.team, claim.identity, claim.masked, claim.surname)
+        reports = self._claim_reports(claim)
         cap = claim.team.report_repeat_cap
         if len(reports.filtered(lambda r: r.channel_id == claim.channel)) >= cap:
             return "repeat_limit", {"cap": cap}
@@ -380,8 +395,19 @@ class RuleChannel(models.AbstractModel):
     @api.model
     def _claims_in_force(self, team, full, masked, surname, at):
         """CH-4, CH-11: reports holding the customer at ``at``, earliest entry first."""
-        reports = self._reports_of(team, full, masked, surname)
+        return self._reports_in_force(self._reports_of(team, full, masked, surname), at)
+
+    @api.model
+    def _reports_in_force(self, reports, at):
+        """CH-4, CH-11: those of ``reports`` holding the customer at ``at``, earliest entry first."""
         return reports.filtered(lambda r: r._state_at(at) in CLAIM_STATES).sorted(lambda r: (r.reported_at, r.id))
+
+    @api.model
+    def _claim_reports(self, claim):
+        """The claimed customer's reports in the office (ID-2), read once per claim."""
+        if claim.reports is None:
+            claim.reports = self._reports_of(claim.team, claim.identity, claim.masked, claim.surname)
+        return claim.reports
 
     @api.model
     def _winning_report(self, team, full, surname, at):
