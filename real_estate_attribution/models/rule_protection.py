@@ -80,7 +80,8 @@ class RuleProtection(models.AbstractModel):
         # ended protections must reach the database before the unique index sees the new one
         Protection.flush_model(["state"])
         protection = Protection.create(vals)
-        lead.with_context(attribution_engine=True).sudo().write(
+        # the holder follows the customer; the call-back activity (GR-1) tells them, not an assignment email
+        lead.with_context(attribution_engine=True, mail_auto_subscribe_no_notify=True).sudo().write(
             {"protection_id": protection.id, "user_id": holder.id, "in_public_pool": False}
         )
         return protection
