@@ -1,8 +1,9 @@
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import psycopg2
 from freezegun import freeze_time
 
+from odoo import fields
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, mute_logger
 
@@ -317,3 +318,42 @@ class TestOwnershipLogChainInRanges(AttributionCase):
         self.env.invalidate_all()
         result = self.Log.with_user(self.manager).verify(self.team.id)
         self.assertEqual((result["first_bad_id"], result["first_bad_position"], result["checked"]), (after.id, 5, 3))
+
+
+class TestExpiryAudit(AttributionCase):
+    """PR-3, GR-1: the set-based expiry keeps the audit whole: one log row per protection with the facts of
+    the explanation, call-backs gone with the owner, and an office chain that seals and verifies."""
+
+    def callbacks(self, leads):
+        activity_type = self.env.ref("real_estate_attribution.mail_activity_type_callback")
+        return self.env["mail.activity"].search(
+            [("res_model", "=", "crm.lead"), ("res_id", "in", leads.ids), ("activity_type_id", "=", activity_type.id)]
+        )
+
+    def test_pr3_gr1_expiry_drops_call_backs_logs_the_facts_and_extends_the_chain(self):
+        leads = self.env["crm.lead"].browse(
+            [self.walk_in(n, at=T0 + timedelta(minutes=n))["lead_id"] for n in range(3)]
+        )
+        self.register(at=self.days(20), phone="13900000002", customer_name="客户2")  # renewed: stays
+        Log = self.env["real.estate.ownership.log"]
+        Log._seal([self.team.id])
+        self.assertEqual(len(self.callbacks(leads)), 3)
+        with freeze_time(self.days(31)):
+            self.assertEqual(self.env["real.estate.protection"]._cron_expire(batch_size=1), 2)
+        expired, kept = leads[:2], leads[2]
+        self.assertFalse(self.callbacks(expired), "GR-1: no owner, no call-back")
+        self.assertEqual(len(self.callbacks(kept)), 1)
+        logs = Log.search([("lead_id", "in", leads.ids), ("event", "=", "expire")], order="id")
+        self.assertEqual(logs.lead_id, expired)
+        engine = self.env["real.estate.ownership.engine"]
+        for log in logs:
+            facts = {
+                key: fields.Datetime.to_string(value) if isinstance(value, datetime) else value
+                for key, value in engine._protection_params(log.protection_id).items()
+            }
+            self.assertEqual({key: log.explanation_params[key] for key in facts}, facts)
+            self.assertEqual(log.protection_id.state, "expired")
+        self.assertEqual(Log._seal([self.team.id]), 2)
+        result = Log._verify_chain(self.team)
+        self.assertTrue(result["ok"], result["message"])
+        self.assertEqual(result["checked"], Log.search_count([("team_id", "=", self.team.id)]))
