@@ -24,10 +24,11 @@ class RealEstateCustomerCount(models.Model):
     ``COUNT(*)`` over every customer the board's domain matches: at a million customers, a read of
     the whole table whatever the index. PostgreSQL statement triggers on ``crm_lead`` write here one
     row per changed combination of the counted columns, +n for the rows a statement added, -n for
-    the rows it removed: insert-only, so concurrent decisions never wait on one another for a
-    counter row. A cron folds the rows into one per combination. ``crm.lead`` answers its counts
-    from this table when the query reads only the counted columns (``_counts_query``), and reads
-    the customers otherwise: the answer is the same, in the same transaction.
+    the rows it removed (a row trigger for an UPDATE that changes one of them): insert-only, so
+    concurrent decisions never wait on one another for a counter row. A cron folds the rows into
+    one per combination. ``crm.lead`` answers its counts from this table when the query reads only
+    the counted columns (``_counts_query``), and reads the customers otherwise: the answer is the
+    same, in the same transaction.
     """
 
     _name = "real.estate.customer.count"
@@ -87,8 +88,9 @@ class RealEstateCustomerCount(models.Model):
                 FOR EACH STATEMENT EXECUTE FUNCTION real_estate_customer_count_delta();
             """
         )
-        # PostgreSQL refuses a column list on a trigger with transition tables: the UPDATE trigger
-        # fires on every UPDATE of crm_lead and adds rows only when a counted column changed.
+        # An UPDATE changes the counts only when a counted column changes: a row trigger on those columns,
+        # with its condition checked by PostgreSQL, costs the many other writes of a customer nothing (a
+        # statement trigger would copy every updated row into its transition tables).
         cr.execute(
             """
             CREATE OR REPLACE FUNCTION real_estate_customer_count_update() RETURNS trigger
@@ -96,27 +98,19 @@ class RealEstateCustomerCount(models.Model):
             BEGIN
                 INSERT INTO real_estate_customer_count
                     (company_id, team_id, user_id, type, lead_active, grade, in_public_pool, delta)
-                SELECT company_id, team_id, user_id, type, active, grade, in_public_pool, sum(delta)
-                  FROM (SELECT o.company_id, o.team_id, o.user_id, o.type, o.active, o.grade, o.in_public_pool,
-                               -1 AS delta
-                          FROM old_rows o JOIN new_rows n ON n.id = o.id
-                         WHERE (o.company_id, o.team_id, o.user_id, o.type, o.active, o.grade, o.in_public_pool)
-                               IS DISTINCT FROM
-                               (n.company_id, n.team_id, n.user_id, n.type, n.active, n.grade, n.in_public_pool)
-                        UNION ALL
-                        SELECT n.company_id, n.team_id, n.user_id, n.type, n.active, n.grade, n.in_public_pool, 1
-                          FROM old_rows o JOIN new_rows n ON n.id = o.id
-                         WHERE (o.company_id, o.team_id, o.user_id, o.type, o.active, o.grade, o.in_public_pool)
-                               IS DISTINCT FROM
-                               (n.company_id, n.team_id, n.user_id, n.type, n.active, n.grade, n.in_public_pool)
-                       ) changed
-                 GROUP BY 1, 2, 3, 4, 5, 6, 7
-                HAVING sum(delta) <> 0;
+                VALUES (OLD.company_id, OLD.team_id, OLD.user_id, OLD.type, OLD.active, OLD.grade,
+                        OLD.in_public_pool, -1),
+                       (NEW.company_id, NEW.team_id, NEW.user_id, NEW.type, NEW.active, NEW.grade,
+                        NEW.in_public_pool, 1);
                 RETURN NULL;
             END $$;
-            CREATE TRIGGER real_estate_customer_count_update AFTER UPDATE ON crm_lead
-                REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-                FOR EACH STATEMENT EXECUTE FUNCTION real_estate_customer_count_update();
+            CREATE TRIGGER real_estate_customer_count_update
+                AFTER UPDATE OF company_id, team_id, user_id, type, active, grade, in_public_pool ON crm_lead
+                FOR EACH ROW
+                WHEN ((OLD.company_id, OLD.team_id, OLD.user_id, OLD.type, OLD.active, OLD.grade, OLD.in_public_pool)
+                      IS DISTINCT FROM
+                      (NEW.company_id, NEW.team_id, NEW.user_id, NEW.type, NEW.active, NEW.grade, NEW.in_public_pool))
+                EXECUTE FUNCTION real_estate_customer_count_update();
             """
         )
         self._rebuild()
