@@ -52,8 +52,9 @@ class RealEstateOwnershipLog(models.Model):
 
     date = fields.Datetime(required=True, index=True, help="Moment the rule applied (UTC).")
     lead_id = fields.Many2one("crm.lead", string="Customer", required=True, index=True, ondelete="cascade")
-    team_id = fields.Many2one("crm.team", string="Sales Office", required=True, index=True)
-    company_id = fields.Many2one(related="team_id.company_id", store=True)
+    # no index of its own: ``seal_seq_unique`` (team_id, seal_seq) serves the office's searches
+    team_id = fields.Many2one("crm.team", string="Sales Office", required=True)
+    company_id = fields.Many2one(related="team_id.company_id", store=True, precompute=True)
     event = fields.Selection(OWNERSHIP_EVENTS, required=True)
     rule = fields.Char(required=True)
     old_user_id = fields.Many2one("res.users", string="Owner Before")
@@ -66,7 +67,8 @@ class RealEstateOwnershipLog(models.Model):
     explanation_params = fields.Json()
     explanation = fields.Text(compute="_compute_explanation")
     # the office's hash chain (tamper evidence): each entry seals its content and the previous entry's hash
-    seal_seq = fields.Integer(string="Chain Position", readonly=True, index=True, copy=False)
+    # indexed with the office by ``seal_seq_unique``
+    seal_seq = fields.Integer(string="Chain Position", readonly=True, copy=False)
     prev_hash = fields.Char(string="Previous Hash", readonly=True, copy=False)
     entry_hash = fields.Char(string="Hash", readonly=True, copy=False)
 
@@ -75,6 +77,11 @@ class RealEstateOwnershipLog(models.Model):
     ]
 
     def init(self):
+        # every entry is written twice (logged, then sealed): no index that the chain's own index covers
+        for column in ("team_id", "seal_seq"):
+            self.env.cr.execute(
+                SQL("DROP INDEX IF EXISTS %s", SQL.identifier("real_estate_ownership_log__%s_index" % column))
+            )
         # the sealing picks the unsealed entries of an office without reading its sealed history; the chain's
         # head and its walk in order use the (team_id, seal_seq) index of ``seal_seq_unique``
         self.env.cr.execute(
@@ -245,12 +252,16 @@ class RealEstateOwnershipLog(models.Model):
     @api.model
     def _write_links(self, links):
         """Store ``(id, seal_seq, prev_hash, entry_hash)`` of a chunk of entries in one UPDATE."""
-        rows = SQL(", ").join(SQL("(%s, %s, %s, %s)", *link) for link in links)
+        ids, seqs, prevs, hashes = zip(*links, strict=True)
         self.env.cr.execute(
             SQL(
                 "UPDATE real_estate_ownership_log l SET seal_seq = v.seq, prev_hash = v.prev, entry_hash = v.hash"
-                " FROM (VALUES %s) AS v(id, seq, prev, hash) WHERE l.id = v.id",
-                rows,
+                " FROM unnest(%s::int[], %s::int[], %s::varchar[], %s::varchar[]) AS v(id, seq, prev, hash)"
+                " WHERE l.id = v.id",
+                list(ids),
+                list(seqs),
+                list(prevs),
+                list(hashes),
             )
         )
 
