@@ -561,7 +561,8 @@ class OwnershipEngine(models.AbstractModel):
         return (
             self.env["crm.lead"]
             .sudo()
-            .with_context(attribution_engine=True, mail_create_nolog=True)
+            # the holder follows the customer once the protection names them (PR-1), not the receptionist
+            .with_context(attribution_engine=True, mail_create_nolog=True, mail_create_nosubscribe=True)
             .create(
                 {
                     "name": contact.customer_name,
@@ -706,7 +707,7 @@ class OwnershipEngine(models.AbstractModel):
     @api.model
     def _explain(self, reason, params):
         """Explanation of a decision in the environment's language."""
-        templates = self._explanation_templates()
+        templates = self._explanation_words()["templates"]
         values = self._format_params(params or {})
         values["window"] = ""
         if values.get("end") and params.get("state", "active") == "active":
@@ -729,18 +730,32 @@ class OwnershipEngine(models.AbstractModel):
         for key in DATE_PARAMS:
             if params.get(key):
                 values[key] = self._format_moment(params[key], params.get("tz"))
-        kinds = {"visit": self.env._("visit"), "call": self.env._("call")}
-        values["kind"] = kinds.get(params.get("kind"), params.get("kind") or "")
-        purposes = dict(self.env["real.estate.visit"]._fields["purpose"]._description_selection(self.env))
-        values["purpose"] = purposes.get(params.get("purpose"), params.get("purpose") or "")
-        relations = dict(self.env["real.estate.household.member"]._fields["relation"]._description_selection(self.env))
-        values["relation"] = relations.get(params.get("relation"), params.get("relation") or "")
-        values["pool_note"] = (
-            self.env._("The customer came back from the public pool, so they count as new (PR-3). ")
-            if params.get("from_pool")
-            else ""
-        )
+        words = self._explanation_words()
+        values["kind"] = words["kinds"].get(params.get("kind"), params.get("kind") or "")
+        values["purpose"] = words["purposes"].get(params.get("purpose"), params.get("purpose") or "")
+        values["relation"] = words["relations"].get(params.get("relation"), params.get("relation") or "")
+        values["pool_note"] = words["pool_note"] if params.get("from_pool") else ""
         return values
+
+    @api.model
+    def _explanation_words(self):
+        """The explanation templates and the words they take, in the environment's language.
+
+        Built once per request and language: explaining a hundred customers translates them once.
+        """
+        key = ("real_estate_explanation_words", self.env.lang)
+        words = self.env.cr.cache.get(key)
+        if words is None:
+            selection = self.env["real.estate.visit"]._fields["purpose"]._description_selection(self.env)
+            relations = self.env["real.estate.household.member"]._fields["relation"]._description_selection(self.env)
+            words = self.env.cr.cache[key] = {
+                "templates": self._explanation_templates(),
+                "kinds": {"visit": self.env._("visit"), "call": self.env._("call")},
+                "purposes": dict(selection),
+                "relations": dict(relations),
+                "pool_note": self.env._("The customer came back from the public pool, so they count as new (PR-3). "),
+            }
+        return words
 
     @api.model
     def _format_moment(self, value, tz_name):

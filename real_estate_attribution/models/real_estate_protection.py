@@ -43,7 +43,7 @@ class RealEstateProtection(models.Model):
 
     lead_id = fields.Many2one("crm.lead", string="Customer", required=True, ondelete="cascade", index=True)
     team_id = fields.Many2one("crm.team", string="Sales Office", required=True, index=True)
-    company_id = fields.Many2one(related="team_id.company_id", store=True)
+    company_id = fields.Many2one(related="team_id.company_id", store=True, precompute=True)
     identity = fields.Char(
         string="Customer Identity",
         required=True,

@@ -24,7 +24,7 @@ class RealEstateRotationTurn(models.Model):
     _order = "at desc, id desc"
 
     roster_id = fields.Many2one("real.estate.roster", required=True, ondelete="cascade", index=True)
-    team_id = fields.Many2one(related="roster_id.team_id", store=True)
+    team_id = fields.Many2one(related="roster_id.team_id", store=True, precompute=True)
     user_id = fields.Many2one("res.users", string="Consultant", required=True)
     visit_id = fields.Many2one("real.estate.visit", ondelete="set null")
     at = fields.Datetime(string="Time", required=True)

@@ -41,7 +41,7 @@ class RealEstateVisit(models.Model):
 
     name = fields.Char(compute="_compute_name")
     team_id = fields.Many2one("crm.team", string="Sales Office", required=True, index=True)
-    company_id = fields.Many2one(related="team_id.company_id", store=True)
+    company_id = fields.Many2one(related="team_id.company_id", store=True, precompute=True)
     lead_id = fields.Many2one("crm.lead", string="Customer", index=True, ondelete="set null")
     kind = fields.Selection(VISIT_KINDS, required=True, default="visit")
     purpose = fields.Selection(VISIT_PURPOSES, required=True, default="customer")

@@ -8,7 +8,7 @@ class RealEstateVisit(models.Model):
     _inherit = "real.estate.visit"
 
     report_id = fields.Many2one("real.estate.report", readonly=True, index="btree_not_null")
-    channel_id = fields.Many2one(related="report_id.channel_id", store=True)
+    channel_id = fields.Many2one(related="report_id.channel_id", store=True, precompute=True)
     confirmation_id = fields.Many2one(related="report_id.confirmation_id")
 
     @api.model
