@@ -787,8 +787,8 @@ def concurrency_table(concurrent, sizes):
     """The concurrent clients' rates, their ratio and the races' violations, by size."""
     first = concurrent[sizes[0]]
     lines = [
-        "%d concurrent clients, %d s each way after warm-up; then %d rounds of each race:"
-        % (first["clients"], first["seconds"], first["race reports"]["rounds"]),
+        "%d concurrent clients, %d s each way after warm-up, in %d alternating windows; then %d rounds of each race:"
+        % (first["clients"], first["seconds"], first["windows"], first["race reports"]["rounds"]),
         "",
         "| concurrent | " + " | ".join("at %s" % f"{s:,}" for s in sizes) + " |",
         "|---|" + "---|" * len(sizes),
