@@ -8,7 +8,11 @@ next to the platform's floor (a trivial authenticated call, ``res.partner.search
 The data are made set-based: a template customer is registered through the rules once (visit, protection,
 report), then cloned by ``INSERT … SELECT … generate_series`` with its own number, consultant, grade, dates
 and protection state (active, expired, released, converted; one customer in ten reported, a third of the
-reports masked). The ORM then reads a sample of the clones (their attribution) to check they are whole.
+reports masked), one in five in a household (ID-3), and each with its ownership history (registration,
+redistribution, the end of a protection not active), the office's hash chain sealed over it by ``_seal()``.
+The ORM then reads a sample of the clones (attributions, households, the form's ownership history, the chain)
+to check they are whole. At the smallest and the largest size, 8 concurrent clients measure ``submit`` against
+stock ``crm.lead.create`` and race one customer's reports and registrations (``bench_concurrency.py``).
 
 Usage: ``python3 tests/load/bench_scale.py DB ROOT [--sizes 10000,100000,1000000] [--calls 40]``.
 """
