@@ -207,16 +207,6 @@ class Standby:
         finally:
             connection.close()
 
-    def scans(self, dbname, table):
-        """Scans of ``table`` the standby ran (its own statistics, flushed within a second): the reads it served."""
-        time.sleep(1.5)
-        rows = self.sql(
-            "SELECT coalesce(seq_scan, 0) + coalesce(idx_scan, 0) FROM pg_stat_user_tables WHERE relname = %s",
-            [table],
-            dbname=dbname,
-        )
-        return rows[0][0] if rows else 0
-
     def replay_lag(self):
         """The primary's view of the standby: bytes not yet replayed, and PostgreSQL's replay_lag in ms."""
         [(lag_bytes, lag_ms)] = primary_sql(
