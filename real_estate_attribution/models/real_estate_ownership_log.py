@@ -133,7 +133,7 @@ class RealEstateOwnershipLog(models.Model):
     # ------------------------------------------------------------------
     @api.model
     def _chain_columns(self):
-        """The columns an entry's hash covers (other addons add theirs)."""
+        """The columns an entry's hash covers (other addons add theirs to ``_chain_extension_columns``)."""
         return [
             "lead_id",
             "team_id",
@@ -151,10 +151,26 @@ class RealEstateOwnershipLog(models.Model):
         ]
 
     @api.model
+    def _chain_extension_columns(self):
+        """Columns other addons add to what an entry's hash covers (DI-3).
+
+        Each counts only when set, by name: an entry written before the addon was installed keeps its
+        hash, and setting or clearing the column afterwards breaks it.
+        """
+        return []
+
+    @api.model
+    def _chain_payload(self, values, extensions):
+        """The text an entry's hash covers: its columns, then its extension columns that are set."""
+        payload = "\x1f".join(value or "" for value in values)
+        return payload + "".join("\x1e%s=%s" % (name, value) for name, value in extensions if value)
+
+    @api.model
     def _chain_rows(self, where, order=None, limit=None):
         """``(id, seal_seq, prev_hash, entry_hash, payload)`` of the entries matching ``where`` (SQL), in
         ``order`` (SQL) and at most ``limit`` of them."""
-        columns = SQL(", ").join(SQL("%s::text", SQL.identifier(column)) for column in self._chain_columns())
+        base, extensions = self._chain_columns(), self._chain_extension_columns()
+        columns = SQL(", ").join(SQL("%s::text", SQL.identifier(column)) for column in base + extensions)
         self.env.cr.execute(
             SQL(
                 "SELECT id, seal_seq, prev_hash, entry_hash, %s FROM real_estate_ownership_log WHERE %s%s%s",
@@ -164,8 +180,9 @@ class RealEstateOwnershipLog(models.Model):
                 SQL(" LIMIT %s", limit) if limit else SQL(),
             )
         )
+        cut = 4 + len(base)
         return [
-            (row[0], row[1], row[2], row[3], "\x1f".join(value or "" for value in row[4:]))
+            (row[0], row[1], row[2], row[3], self._chain_payload(row[4:cut], zip(extensions, row[cut:], strict=True)))
             for row in self.env.cr.fetchall()
         ]
 

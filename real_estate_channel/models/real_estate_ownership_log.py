@@ -16,8 +16,8 @@ class RealEstateOwnershipLog(models.Model):
     )
 
     @api.model
-    def _chain_columns(self):
-        return [*super()._chain_columns(), "old_channel_id", "new_channel_id"]
+    def _chain_extension_columns(self):
+        return [*super()._chain_extension_columns(), "old_channel_id", "new_channel_id"]
 
     def _owner_label(self, side):
         label = super()._owner_label(side)
