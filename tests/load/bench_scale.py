@@ -633,6 +633,23 @@ class Server:
             self.process.kill()
 
 
+GRADE_BOARD = "grade board (columns + first 40 cards each)"
+STOCK_BOARD = "stock pipeline board, same data"
+#: the fields of a card, as the grade board's and stock CRM's kanban views read them
+GRADE_CARDS = ["name", "mobile_masked", "grade", "followup_status", "grade_d_pending", "next_followup_at", "user_id"]
+STOCK_CARDS = ["name", "partner_id", "expected_revenue", "priority", "user_id", "activity_state", "stage_id"]
+
+
+def load_board(server, domain, groupby, cards, aggregates=()):
+    """A grouped kanban as the web client loads it: its columns, then each open column's first 40 cards."""
+    columns = server.call("crm.lead", "web_read_group", domain, list(aggregates), [groupby], lazy=True)
+    for column in columns["groups"]:
+        if column["%s_count" % groupby] and not column.get("__fold"):
+            server.call(
+                "crm.lead", "web_search_read", column["__domain"], {f: {} for f in cards}, limit=40, count_limit=10001
+            )
+
+
 def timed(fn, calls):
     """Median and p90 in ms of ``calls`` calls of ``fn(i)`` (after two warm-up calls)."""
     fn(-1)
@@ -649,7 +666,6 @@ def timed(fn, calls):
 def measure(server, ids, size, calls, serial):
     team, expected = ids["team"], (datetime.utcnow() + timedelta(hours=3)).strftime("%Y-%m-%d %H:%M:%S")
     fresh = iter(range(serial, serial + 100_000))
-    board_fields = ["name", "contact_name", "grade", "user_id", "protection_end", "next_followup_at"]
     domain = [("team_id", "=", team)]
     results = {
         "floor": timed(lambda i: server.call("res.partner", "search_count", []), calls),
@@ -705,25 +721,13 @@ def measure(server, ids, size, calls, serial):
     }
     sample = server.call("crm.lead", "search", domain, limit=100, offset=size // 2)
     results["attribution of 100"] = timed(lambda i: server.call("crm.lead", "attribution", sample), calls)
-    results["grade board (read_group + 80 cards)"] = timed(
-        lambda i: (
-            server.call("crm.lead", "web_read_group", domain, ["grade"], ["grade"], lazy=True),
-            server.call("crm.lead", "web_search_read", domain, {f: {} for f in board_fields}, limit=80),
-        ),
-        calls,
-    )
-    results["stock pipeline board, same data"] = timed(
-        lambda i: (
-            server.call("crm.lead", "web_read_group", domain, ["stage_id"], ["stage_id"], lazy=True),
-            server.call(
-                "crm.lead",
-                "web_search_read",
-                domain,
-                {f: {} for f in ["name", "contact_name", "stage_id", "user_id", "expected_revenue", "priority"]},
-                limit=80,
-            ),
-        ),
-        calls,
+    # the boards as the web client loads a grouped kanban: the columns (web_read_group), then each open
+    # column's first 40 cards (web_search_read on the column's domain), one call after the other
+    office = [("team_id.is_sales_office", "=", True), ("type", "=", "opportunity")]  # the Grade Board action
+    results[GRADE_BOARD] = timed(lambda i: load_board(server, office, "grade", GRADE_CARDS), calls)
+    pipeline = [("type", "=", "opportunity"), ("team_id", "=", team)]
+    results[STOCK_BOARD] = timed(
+        lambda i: load_board(server, pipeline, "stage_id", STOCK_CARDS, ["expected_revenue:sum"]), calls
     )
     return results
 
@@ -754,8 +758,8 @@ def report(root, runs, meta, concurrent):
                 runs[large][name]["p50"] / runs[small][name]["p50"],
             )
         )
-    board = runs[large]["grade board (read_group + 80 cards)"]["p50"]
-    pipeline = runs[large]["stock pipeline board, same data"]["p50"]
+    board = runs[large][GRADE_BOARD]["p50"]
+    pipeline = runs[large][STOCK_BOARD]["p50"]
     lines += [
         "",
         "Grade board ÷ stock pipeline board at %s: %.2f×. Expiry cron (a backlog of a tenth of the customers, at "
