@@ -1,3 +1,5 @@
+from freezegun import freeze_time
+
 from odoo.tests import tagged
 
 from .common import AttributionCase
@@ -113,3 +115,16 @@ class TestCustomerCount(AttributionCase):
         self.env.cr.execute("INSERT INTO crm_lead (name, type, active) VALUES ('after', 'lead', TRUE)")
         self.env.cr.execute("SELECT to_regclass('real_estate_customer_count')")
         self.assertIsNone(self.env.cr.fetchone()[0])
+
+    def test_pr3_expiry_leaves_the_counts_folded(self):
+        """PR-3, GR-1: the expiry cron moves customers to the pool and folds the counts it changed."""
+        with freeze_time(self.days(60)):
+            done = self.env["real.estate.protection"]._cron_expire()
+        self.assertEqual(done, len(self.leads))
+        self.env.cr.execute(
+            "SELECT count(*) = count(DISTINCT (company_id, team_id, user_id, type, lead_active, grade,"
+            " in_public_pool)) FROM real_estate_customer_count"
+        )
+        self.assertTrue(self.env.cr.fetchone()[0], "one row per combination after the expiry run")
+        pooled = self.assertBoardHolds(self.manager, [*self.office, ("in_public_pool", "=", True)])
+        self.assertEqual(sum(pooled.values()), len(self.leads))
