@@ -1,5 +1,7 @@
 from odoo import api, fields, models
 
+from odoo.addons.real_estate_attribution.tools import records
+
 CHANNEL_KINDS = [
     ("distributor", "Distributor"),
     ("agency", "Agency"),
@@ -53,9 +55,11 @@ class ResPartner(models.Model):
         """The agreement under which this channel works for ``team`` (latest first)."""
         self.ensure_one()
         Agreement = self.env["real.estate.channel.agreement"]
-        names = [name for name, field in Agreement._fields.items() if field.store and field.prefetch is True]
         return Agreement.search_fetch(
-            [("channel_id", "=", self.id), ("team_ids", "in", team.ids)], names, order="id desc", limit=1
+            [("channel_id", "=", self.id), ("team_ids", "in", team.ids)],
+            records.prefetched(Agreement),
+            order="id desc",
+            limit=1,
         )
 
     def action_view_channel_reports(self):

@@ -41,8 +41,9 @@ class ClusterError(RuntimeError):
     """The cluster cannot be set up here (said in plain words, with what to change)."""
 
 
-def primary_sql(query, params=None, dbname="postgres", autocommit=True):
-    connection = psycopg2.connect(dbname=dbname, **PRIMARY)
+def run_sql(server, query, params=None, dbname="postgres", autocommit=True):
+    """``query`` on one connection to ``server`` (psycopg2's connection arguments); its rows, if any."""
+    connection = psycopg2.connect(dbname=dbname, **server)
     connection.autocommit = autocommit
     try:
         with connection.cursor() as cr:
@@ -50,6 +51,10 @@ def primary_sql(query, params=None, dbname="postgres", autocommit=True):
             return cr.fetchall() if cr.description else None
     finally:
         connection.close()
+
+
+def primary_sql(query, params=None, dbname="postgres", autocommit=True):
+    return run_sql(PRIMARY, query, params, dbname, autocommit)
 
 
 def pg_bin(name):
@@ -198,14 +203,7 @@ class Standby:
         raise ClusterError("the standby does not stream from the primary: %s" % self.tail())
 
     def sql(self, query, params=None, dbname="postgres"):
-        connection = psycopg2.connect(dbname=dbname, host="127.0.0.1", port=self.port)
-        connection.autocommit = True
-        try:
-            with connection.cursor() as cr:
-                cr.execute(query, params)
-                return cr.fetchall() if cr.description else None
-        finally:
-            connection.close()
+        return run_sql({"host": "127.0.0.1", "port": self.port}, query, params, dbname)
 
     def replay_lag(self):
         """The primary's view of the standby: bytes not yet replayed, and PostgreSQL's replay_lag in ms."""
