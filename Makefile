@@ -1,5 +1,9 @@
 # The two commands of the README: `make run` and `make test`.
-PYTHON ?= python3
+# The first of these interpreters that imports Odoo 18 (`python3` first); PYTHON=... overrides.
+ifndef PYTHON
+PYTHON := $(firstword $(shell for p in python3 /usr/bin/python3 /usr/local/bin/python3; do command -v $$p >/dev/null \
+	&& $$p -c 'import odoo.release as r; assert r.version_info[:2] == (18, 0)' 2>/dev/null && command -v $$p; done; true) python3)
+endif
 DB ?= real_estate_demo
 HTTP_PORT ?= 8069
 
