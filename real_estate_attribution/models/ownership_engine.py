@@ -27,7 +27,12 @@ DATE_PARAMS = ("start", "end", "anchor", "contact", "ended", "at", "old_until")
 
 @dataclass
 class Verdict:
-    """Who owns a customer at a moment, by which rule (read side)."""
+    """Who owns a customer at a moment, by which rule (read side).
+
+    ``params``, the facts its explanation names, may be given as a function that gives them: they are then
+    read only when something reads them (a report refused because the customer is held never names the
+    holder).
+    """
 
     lead: object
     owner_user: object
@@ -37,7 +42,15 @@ class Verdict:
     until: object
     rule: str
     reason: str
-    params: dict = field(default_factory=dict)
+    facts: object = None
+
+    @property
+    def params(self):
+        if callable(self.facts):
+            self.facts = self.facts()
+        elif self.facts is None:
+            self.facts = {}
+        return self.facts
 
 
 @dataclass
@@ -145,7 +158,6 @@ class OwnershipEngine(models.AbstractModel):
     @api.model
     def _verdict_from_protection(self, lead, protection, at, state):
         """The verdict of a protection; an active one given by a manager's decision says which (DI, CS-9, GR-4)."""
-        params = dict(self._protection_params(protection), tz=lead.team_id.office_tz, customer=lead.name)
         reason = state
         if state == "active" and protection.origin != "contact":
             reason = "active." + protection.origin
@@ -158,7 +170,7 @@ class OwnershipEngine(models.AbstractModel):
             until=protection.end,
             rule=protection.rule,
             reason=reason,
-            params=params,
+            facts=lambda: dict(self._protection_params(protection), tz=lead.team_id.office_tz, customer=lead.name),
         )
 
     @api.model
@@ -172,7 +184,7 @@ class OwnershipEngine(models.AbstractModel):
             until=False,
             rule="RO-1",
             reason="none",
-            params={"office": team.name, "tz": team.office_tz},
+            facts={"office": team.name, "tz": team.office_tz},
         )
 
     @api.model

@@ -1,7 +1,7 @@
 from odoo import api, models
 from odoo.exceptions import ValidationError
 
-from ..tools import identity
+from ..tools import identity, records
 
 #: Visit purposes of people who are not customers (ID-4).
 NON_CUSTOMER_PURPOSES = ("passerby", "salesperson", "job_seeker", "looking_for_someone", "market_research")
@@ -35,11 +35,10 @@ class RuleIdentity(models.AbstractModel):
         """ID-1: the customer file (lead) of an identity within one office."""
         if not customer_identity:
             return self.env["crm.lead"]
-        return (
-            self.env["crm.lead"]
-            .sudo()
-            .with_context(active_test=False)
-            .search([("team_id", "=", team.id), ("customer_mobile", "=", customer_identity)], limit=1)
+        Lead = self.env["crm.lead"].sudo().with_context(active_test=False)
+        # the file is read in the query that finds it: every decision on it reads it next
+        return Lead.search_fetch(
+            [("team_id", "=", team.id), ("customer_mobile", "=", customer_identity)], records.prefetched(Lead), limit=1
         )
 
     @api.model

@@ -100,10 +100,8 @@ class OwnershipEngine(models.AbstractModel):
     def _verdict_from_protection(self, lead, protection, at, state):
         verdict = super()._verdict_from_protection(lead, protection, at, state)
         verdict.owner_channel = protection.holder_channel_id
-        if protection.holder_channel_id:
-            verdict.params["channel"] = protection.holder_channel_id.name
-            if state == "active":
-                verdict.reason = "channel.active"
+        if protection.holder_channel_id and state == "active":
+            verdict.reason = "channel.active"  # the channel is named by _protection_params
         return verdict
 
     @api.model
