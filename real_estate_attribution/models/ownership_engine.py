@@ -10,6 +10,7 @@ sequences them and records every decision in the audit log.
 """
 
 import json
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -22,6 +23,7 @@ from odoo.exceptions import UserError, ValidationError
 
 from ..tools.i18n import lines_in_both
 
+TEMPLATE_KEYS = re.compile(r"%\((\w+)\)")
 DATE_PARAMS = ("start", "end", "anchor", "contact", "ended", "at", "old_until")
 
 
@@ -719,12 +721,16 @@ class OwnershipEngine(models.AbstractModel):
     @api.model
     def _explain(self, reason, params):
         """Explanation of a decision in the environment's language."""
-        templates = self._explanation_words()["templates"]
-        values = self._format_params(params or {})
-        values["window"] = ""
-        if values.get("end") and params.get("state", "active") == "active":
-            values["window"] = templates.get("window." + (params.get("end_rule") or "PR-1"), "") % values
+        words = self._explanation_words()
+        templates = words["templates"]
+        params = params or {}
         template = templates.get(reason) or templates["unknown"]
+        window = ""
+        if "window" in words["keys"][template] and params.get("end") and params.get("state", "active") == "active":
+            window = templates.get("window." + (params.get("end_rule") or "PR-1"), "")
+        # only the facts the texts name are put in words (a hundred explanations format a few dates each)
+        values = self._format_params(params, words["keys"][template] | words["keys"][window])
+        values["window"] = window % values if window else ""
         try:
             return (template % values).strip()
         except (KeyError, TypeError, ValueError):
@@ -736,10 +742,11 @@ class OwnershipEngine(models.AbstractModel):
         return lines_in_both(self.env, lambda env: self.with_env(env)._explain(reason, params))
 
     @api.model
-    def _format_params(self, params):
-        """Dates in the office's timezone and selection values in plain words."""
+    def _format_params(self, params, keys):
+        """Dates in the office's timezone and selection values in plain words; of the dates, those ``keys``
+        names."""
         values = dict(params)
-        for key in DATE_PARAMS:
+        for key in keys.intersection(DATE_PARAMS):
             if params.get(key):
                 values[key] = self._format_moment(params[key], params.get("tz"))
         words = self._explanation_words()
@@ -760,8 +767,11 @@ class OwnershipEngine(models.AbstractModel):
         if words is None:
             selection = self.env["real.estate.visit"]._fields["purpose"]._description_selection(self.env)
             relations = self.env["real.estate.household.member"]._fields["relation"]._description_selection(self.env)
+            templates = self._explanation_templates()
             words = self.env.cr.cache[key] = {
-                "templates": self._explanation_templates(),
+                "templates": templates,
+                # the names each text takes, by text ("": none)
+                "keys": {text: frozenset(TEMPLATE_KEYS.findall(text)) for text in ("", *templates.values())},
                 "kinds": {"visit": self.env._("visit"), "call": self.env._("call")},
                 "purposes": dict(selection),
                 "relations": dict(relations),

@@ -2,7 +2,7 @@ from datetime import timedelta
 
 from freezegun import freeze_time
 
-from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
 
 from .common import T0, AttributionCase
 
@@ -167,3 +167,21 @@ class TestRegisterApi(AttributionCase):
         )
         with self.assertRaises(AccessError):
             self.env["crm.lead"].browse(mine["lead_id"]).with_user(self.wang).attribution()
+
+    def test_attribution_names_missing_ids_and_reads_archived_files(self):
+        """PR-1: an id that is no customer is named in the error; an id given twice is answered twice; an archived
+        file is still explained to whoever may read it."""
+        mine = self.register()
+        lead = self.env["crm.lead"].browse(mine["lead_id"])
+        with self.assertRaisesRegex(MissingError, "No customer with the id 987654321"):
+            self.env["crm.lead"].browse([lead.id, 987654321]).with_user(self.li).attribution()
+        twice = self.env["crm.lead"].browse([lead.id, lead.id]).with_user(self.li).attribution()
+        self.assertEqual([row["lead_id"] for row in twice], [lead.id, lead.id])
+        self.assertEqual(twice[0], twice[1])
+        lead.sudo().with_context(attribution_engine=True).action_archive()
+        self.env.invalidate_all()
+        archived = self.env["crm.lead"].browse(lead.id).with_user(self.li).attribution()
+        self.assertEqual(archived[0]["lead_id"], lead.id)
+        self.assertTrue(archived[0]["explanation"])
+        with self.assertRaises(AccessError):
+            self.env["crm.lead"].browse(lead.id).with_user(self.wang).attribution()

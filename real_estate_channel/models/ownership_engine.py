@@ -582,9 +582,9 @@ class OwnershipEngine(models.AbstractModel):
         return self._explain(key, params)
 
     @api.model
-    def _format_params(self, params):
-        values = super()._format_params(params)
-        for key in ("until", "expected"):
+    def _format_params(self, params, keys):
+        values = super()._format_params(params, keys)
+        for key in keys.intersection(("until", "expected")):
             if params.get(key):
                 values[key] = self._format_moment(params[key], params.get("tz"))
         return values
