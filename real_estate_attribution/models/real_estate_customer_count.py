@@ -206,13 +206,15 @@ class RealEstateCustomerCount(models.Model):
                 cr._cnx.autocommit = True  # VACUUM runs outside a transaction; so does each statement here
                 # the rows the folding kept were written after the ones it deleted, at the end of the table:
                 # free the deleted ones, fold again (into the first pages, now free), and free the end of the
-                # table. INDEX_CLEANUP: else the deleted rows' last item pointers keep their pages in the table
-                cr.execute("VACUUM (INDEX_CLEANUP ON) real_estate_customer_count")
-                cr.execute(FOLD)
-                cr.execute("VACUUM (INDEX_CLEANUP ON, ANALYZE) real_estate_customer_count")
-        except Exception:
+                # table. INDEX_CLEANUP: else the deleted rows' last item pointers keep their pages in the table.
+                # A folding in progress elsewhere holds its rows: give up rather than wait for it.
+                cr.execute("SET lock_timeout = '5s'")
+                cr.execute("VACUUM (INDEX_CLEANUP ON) real_estate_customer_count", log_exceptions=False)
+                cr.execute(FOLD, log_exceptions=False)
+                cr.execute("VACUUM (INDEX_CLEANUP ON, ANALYZE) real_estate_customer_count", log_exceptions=False)
+        except psycopg2.Error as error:
             # autovacuum frees them later (the table's own thresholds, set at install)
-            _logger.warning("Vacuuming the customer counts after their folding failed.", exc_info=True)
+            _logger.warning("Vacuuming the customer counts after their folding failed: %s", error)
 
     @api.model
     def _counts_query(self, query):

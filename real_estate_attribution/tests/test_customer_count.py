@@ -190,3 +190,15 @@ class TestCustomerCountVacuum(CountCase):
         grouped, expected = self.board(self.manager)
         self.assertEqual(grouped, expected)
         self.assertEqual(expected, before)
+
+    def test_gr1_the_vacuum_gives_way_to_a_folding_in_progress(self):
+        """GR-1: while another transaction folds (here, this test's own, not committed), the vacuum's folding
+        gives up after its lock timeout with a warning, instead of waiting on it (a wait for a transaction that
+        waits for it would never end)."""
+        Count = self.env["real.estate.customer.count"]
+        before = self.assertBoardHolds(self.manager)
+        Count._cron_compact()  # holds the rows it deleted until this transaction ends
+        with self.assertLogs("odoo.addons.real_estate_attribution.models.real_estate_customer_count", "WARNING") as log:
+            Count._postcommit_vacuum()
+        self.assertIn("lock timeout", log.output[0])
+        self.assertEqual(self.assertBoardHolds(self.manager), before)
