@@ -202,15 +202,25 @@ class Data:
     def _clone(self, cr, table, template, overrides, source, where=""):
         """INSERT into ``table`` one row per row of ``source`` (SQL giving ``g`` and joined rows), copying the
         template row except the ``overrides`` (column → SQL expression)."""
-        columns = self._columns(cr, table)
-        select = ", ".join(overrides.get(c, "t.%s" % c) for c in columns)
-        cr.execute(
-            "INSERT INTO {table} ({cols}) SELECT {select} FROM {table} t, {source} WHERE t.id = %s {where}".format(
-                table=table, cols=", ".join('"%s"' % c for c in columns), select=select, source=source, where=where
-            ),
-            [template],
-        )
+        cr.execute(self._clone_sql(cr, table, overrides, source, where), [template])
         return cr.rowcount
+
+    def _clone_sql(self, cr, table, overrides, source, where=""):
+        """The INSERT of ``_clone``, its template's id left as a parameter; an ``id`` override gives the rows
+        their ids (taken by ``_reserve``)."""
+        columns = self._columns(cr, table) + (["id"] if "id" in overrides else [])
+        select = ", ".join(overrides.get(c, "t.%s" % c) for c in columns)
+        return "INSERT INTO {table} ({cols}) SELECT {select} FROM {table} t, {source} WHERE t.id = %s {where}".format(
+            table=table, cols=", ".join('"%s"' % c for c in columns), select=select, source=source, where=where
+        )
+
+    @staticmethod
+    def _reserve(cr, table, count):
+        """The first of ``count`` consecutive ids taken from ``table``'s sequence."""
+        cr.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id'))", [table])
+        [first] = cr.fetchone()
+        cr.execute("SELECT setval(pg_get_serial_sequence(%s, 'id'), %s)", [table, first + count - 1])
+        return first
 
     def grow(self, start, end):
         """Customers ``start`` to ``end - 1`` with their households and ownership history, set-based; the
@@ -219,7 +229,6 @@ class Data:
         with self.registry.cursor() as cr:
             began = time.time()
             self._grow_customers(cr, start, end)
-            self._grow_households(cr, start, end)
             times["customers"] = time.time() - began
             began = time.time()
             self._grow_history(cr, start, end)
@@ -259,46 +268,101 @@ class Data:
         )
 
     def _grow_customers(self, cr, start, end):
-        """Leads, visits, protections, reports."""
+        """Leads, visits, protections, households (ID-3) and reports.
+
+        The customers, their visits and protections, their households and the households' members are
+        written by one statement, each row with its id taken beforehand, so that each row is written once
+        with the ids it points at (a customer and its protection point at each other: PostgreSQL checks
+        their foreign keys at the end of the statement). One customer in five is in a household: in each
+        hundred, four households of three (head, spouse, child) and four of two, the members 20 numbers
+        apart, so with the head's consultant and protection state (a family registered together)."""
         ids = self.ids
+        count = end - start
+        assert start % 100 == 0 and end % 100 == 0, "households are laid out by the hundred"
         users = "ARRAY[%s]" % ",".join(map(str, ids["users"]))
         cr.execute("SELECT id, is_won FROM crm_stage WHERE team_id IS NULL ORDER BY sequence, id")
         rows = cr.fetchall()
         stages = {"won": next(i for i, won in rows if won), "open": [i for i, won in rows if not won]}
-        series = "generate_series(%d, %d) g" % (start, end - 1)
+        first = {
+            table: self._reserve(cr, table, size)
+            for table, size in (
+                ("crm_lead", count),
+                ("real_estate_visit", count),
+                ("real_estate_protection", count),
+                ("real_estate_household", count // 100 * HOUSEHOLDS),
+            )
+        }
+        # the head of g's household (g itself, g - 20 for a spouse, g - 40 for a child), if any
+        head = (
+            f"CASE WHEN mod(g, 100) < {HOUSEHOLDS} THEN g WHEN mod(g, 100) - 20 BETWEEN 0 AND {HOUSEHOLDS - 1} "
+            f"THEN g - 20 WHEN mod(g, 100) - 40 BETWEEN 0 AND {HOUSEHOLDS // 2 - 1} THEN g - 40 END"
+        )
+        registered = "(now() at time zone 'utc') - mod({}, 300) * interval '1 day' - interval '1 hour'"
+        at = registered.format("g")
         phone = "'+86139' || lpad(g::text, 8, '0')"
-        at = "(now() at time zone 'utc') - mod(g, 300) * interval '1 day' - interval '1 hour'"
-        self._clone(
+        state = STATES_SQL
+        ended = "LEAST(%s + interval '60 days', (now() at time zone 'utc') - interval '1 hour')" % at
+        end_at = (
+            "CASE WHEN mod(g, 10) < 6 THEN (now() at time zone 'utc') + (mod(g, 50) + 1) * interval '1 day' "
+            "ELSE %s END" % ended
+        )
+        # every clone's row: g, its ids and facts, named for the clones' expressions
+        clones = (
+            "(SELECT g, {lead} + g - {start} AS lead_id, {visit} + g - {start} AS visit_id,"
+            " {protection} + g - {start} AS protection_id, ({users})[mod(g, {consultants}) + 1] AS user_id,"
+            " {phone} AS customer_mobile, {at} AS registered_at, {state} AS state, {end_at} AS protection_end,"
+            " {ended} AS ended, {head} AS head,"
+            " {household} + (({head}) - {start}) / 100 * {households} + mod({head}, 100) AS household_id"
+            " FROM generate_series({start}, {last}) g) n"
+        ).format(
+            lead=first["crm_lead"],
+            visit=first["real_estate_visit"],
+            protection=first["real_estate_protection"],
+            household=first["real_estate_household"],
+            households=HOUSEHOLDS,
+            users=users,
+            consultants=CONSULTANTS,
+            phone=phone,
+            at=at,
+            state=state,
+            end_at=end_at,
+            ended=ended,
+            head=head,
+            start=start,
+            last=end - 1,
+        )
+        leads = self._clone_sql(
             cr,
             "crm_lead",
-            ids["lead"],
             {
-                "name": "'客户' || g",
-                "contact_name": "'客户' || g",
+                "id": "n.lead_id",
+                "name": "'客户' || n.g",
+                "contact_name": "'客户' || n.g",
                 "customer_surname": "'客'",
-                "customer_mobile": phone,
-                "phone": phone,
-                "phone_sanitized": phone,
-                "user_id": "(%s)[mod(g, %d) + 1]" % (users, CONSULTANTS),
-                "grade": "(ARRAY['A','B','C','D'])[mod(g, 4) + 1]",
+                "customer_mobile": "n.customer_mobile",
+                "phone": "n.customer_mobile",
+                "phone_sanitized": "n.customer_mobile",
+                "user_id": "n.user_id",
+                "grade": "(ARRAY['A','B','C','D'])[mod(n.g, 4) + 1]",
                 # a pipeline spread over the stages: the converted tenth won, the others over the open stages
-                "stage_id": "CASE WHEN mod(g, 10) = 9 THEN %s ELSE (ARRAY[%s])[mod(g / 10, %d) + 1] END"
+                "stage_id": "CASE WHEN mod(n.g, 10) = 9 THEN %s ELSE (ARRAY[%s])[mod(n.g / 10, %d) + 1] END"
                 % (stages["won"], ",".join(map(str, stages["open"])), len(stages["open"])),
-                "protection_id": "NULL",
-                "household_id": "NULL",
-                "registered_at": at,
-                "last_contact_at": at,
-                "create_date": at,
-                "write_date": at,
+                "protection_id": "n.protection_id",
+                "protection_end": "n.protection_end",
+                "in_public_pool": "n.state IN ('expired', 'released')",
+                "household_id": "n.household_id",
+                "registered_at": "n.registered_at",
+                "last_contact_at": "n.registered_at",
+                "create_date": "n.registered_at",
+                "write_date": "n.registered_at",
             },
-            series,
+            clones,
         )
-        lead_of = self._lead_of(start, end)
-        self._clone(
+        visits = self._clone_sql(
             cr,
             "real_estate_visit",
-            ids["visit"],
             {
+                "id": "n.visit_id",
                 "lead_id": "n.lead_id",
                 "consultant_id": "n.user_id",
                 "owner_user_id": "n.user_id",
@@ -306,53 +370,65 @@ class Data:
                 "phone": "n.customer_mobile",
                 "customer_mobile": "n.customer_mobile",
                 "visit_at": "n.registered_at",
-                "protection_id": "NULL",
+                "protection_id": "n.protection_id",
                 "create_date": "n.registered_at",
             },
-            lead_of,
+            clones,
         )
-        ended = "LEAST(n.registered_at + interval '60 days', (now() at time zone 'utc') - interval '1 hour')"
         # active protections were followed up within PR-2's 30 days
         recent = (
             "CASE WHEN mod(n.g, 10) < 6 THEN (now() at time zone 'utc') - mod(n.g, 25) * interval '1 day' "
             "ELSE n.registered_at END"
         )
-        self._clone(
+        protections = self._clone_sql(
             cr,
             "real_estate_protection",
-            ids["protection"],
             {
+                "id": "n.protection_id",
                 "lead_id": "n.lead_id",
                 "holder_user_id": "n.user_id",
                 "identity": "n.customer_mobile",
-                "visit_id": "(SELECT v.id FROM real_estate_visit v WHERE v.lead_id = n.lead_id LIMIT 1)",
+                "visit_id": "n.visit_id",
                 "start": "n.registered_at",
                 "last_contact": recent,
                 "last_followup": recent,
-                "state": STATES_SQL.replace("(g,", "(n.g,"),
-                "end": "CASE WHEN mod(n.g, 10) < 6 THEN (now() at time zone 'utc') "
-                "+ (mod(n.g, 50) + 1) * interval '1 day' ELSE %s END" % ended,
-                "ended_at": "CASE WHEN mod(n.g, 10) < 6 THEN NULL ELSE %s END" % ended,
+                "state": "n.state",
+                "end": "n.protection_end",
+                "ended_at": "CASE WHEN mod(n.g, 10) < 6 THEN NULL ELSE n.ended END",
                 "release_reason": "CASE WHEN mod(n.g, 10) = 8 THEN '客户要求更换顾问' END",
                 "create_date": "n.registered_at",
             },
-            lead_of,
+            clones,
+        )
+        households = self._clone_sql(
+            cr,
+            "real_estate_household",
+            {
+                "id": "n.household_id",
+                "name": "'客户' || n.g || '家'",
+                "create_date": "n.registered_at",
+                "write_date": "n.registered_at",
+            },
+            clones,
+            where="AND n.head = n.g",
+        )
+        members = self._clone_sql(
+            cr,
+            "real_estate_household_member",
+            {
+                "household_id": "n.household_id",
+                "lead_id": "n.lead_id",
+                "relation": "CASE n.g - n.head WHEN 0 THEN 'head' WHEN 20 THEN 'spouse' ELSE 'child' END",
+                "create_date": registered.format("n.head"),
+                "write_date": registered.format("n.head"),
+            },
+            clones,
+            where="AND n.head IS NOT NULL",
         )
         cr.execute(
-            """
-            UPDATE crm_lead l SET protection_id = p.id, protection_end = p."end",
-                   in_public_pool = p.state IN ('expired', 'released')
-              FROM real_estate_protection p
-             WHERE p.lead_id = l.id AND l.team_id = %s AND l.protection_id IS NULL
-            """,
-            [ids["team"]],
-        )
-        cr.execute(
-            """
-            UPDATE real_estate_visit v SET protection_id = l.protection_id
-              FROM crm_lead l WHERE v.lead_id = l.id AND v.protection_id IS NULL AND l.team_id = %s
-            """,
-            [ids["team"]],
+            "WITH leads AS ({}), visits AS ({}), protections AS ({}), households AS ({}), members AS ({})"
+            " SELECT 1".format(*(sql + " RETURNING 1" for sql in (leads, visits, protections, households, members))),
+            [ids["lead"], ids["visit"], ids["protection"], ids["household"], ids["member"]],
         )
         masked = "mod(n.g, 3) = 0"
         self._clone(
@@ -381,54 +457,8 @@ class Data:
                 "protection_id": "NULL",
                 "create_date": "n.registered_at",
             },
-            lead_of,
+            self._lead_of(start, end),
             where="AND mod(n.g, 10) = 0",
-        )
-
-    def _grow_households(self, cr, start, end):
-        """ID-3: one customer in five in a household: in each hundred, four households of three (head,
-        spouse, child) and four of two, the members 20 numbers apart, so with the head's consultant and
-        protection state (a family registered together)."""
-        ids = self.ids
-        cr.execute("SELECT COALESCE(max(id), 0) FROM real_estate_household")
-        [before] = cr.fetchone()
-        heads = self._lead_of(start, end, "AND mod(substr(l.customer_mobile, 7)::int, 100) < %d" % HOUSEHOLDS)
-        self._clone(
-            cr,
-            "real_estate_household",
-            ids["household"],
-            {
-                "name": "'客户' || n.g || '家'",
-                "create_date": "n.registered_at",
-                "write_date": "n.registered_at",
-            },
-            heads,
-        )
-        # the members: the head, then its relatives at +20 (spouse) and +40 (child, households of three)
-        self._clone(
-            cr,
-            "real_estate_household_member",
-            ids["member"],
-            {
-                "household_id": "h.id",
-                "lead_id": "m.id",
-                "relation": "r.relation",
-                "create_date": "h.create_date",
-                "write_date": "h.create_date",
-            },
-            """real_estate_household h
-               CROSS JOIN LATERAL (SELECT substring(h.name FROM '[0-9]+')::int AS g) hg
-               JOIN (VALUES (0, 'head'), (20, 'spouse'), (40, 'child')) r(step, relation)
-                 ON r.step < 40 OR mod(hg.g, 100) < %d
-               JOIN crm_lead m ON m.team_id = %d
-                AND m.customer_mobile = '+86139' || lpad((hg.g + r.step)::text, 8, '0')"""
-            % (HOUSEHOLDS // 2, ids["team"]),
-            where="AND h.id > %d" % before,
-        )
-        cr.execute(
-            """UPDATE crm_lead l SET household_id = m.household_id FROM real_estate_household_member m
-                WHERE m.lead_id = l.id AND m.household_id > %s""",
-            [before],
         )
 
     def _grow_history(self, cr, start, end):
