@@ -11,6 +11,8 @@ import phonenumbers
 MAINLAND_REGION = "CN"
 MAINLAND_PREFIX = "+86"
 MASK = "****"
+#: Full-width digits (全角数字), typed by Chinese input methods; phonenumbers reads them as digits.
+FULL_WIDTH_DIGITS = "０１２３４５６７８９"
 
 #: Two-character surnames (复姓) that must not be cut after the first character.
 COMPOUND_SURNAMES = frozenset(
@@ -66,6 +68,11 @@ def is_mainland(e164):
 def national_digits(e164):
     """The 11 national digits of a mainland number, else the E.164 text."""
     return e164[len(MAINLAND_PREFIX) :] if is_mainland(e164) else e164
+
+
+def national_number(e164):
+    """The digits of an E.164 number without its country code (``13800000001`` for ``+8613800000001``)."""
+    return str(phonenumbers.parse(e164).national_number)
 
 
 def mask_phone(e164):

@@ -1,13 +1,15 @@
-"""Reading one record an API call names, in one query."""
+"""Reading the records an API call names, in one query."""
 
 
-def existing(model, record_id):
-    """``model.browse(record_id).exists()`` with the record's fields read in the same query.
+def existing(model, record_ids):
+    """``model.browse(record_ids).exists()`` with the records' fields read in the same query.
 
-    As ``exists()``: neither record rules nor ``active`` hide it; the caller checks access. The
-    fields are those a first read would prefetch, so the call's later reads need no other query.
+    ``record_ids``: one id or a list of them. As ``exists()``: neither record rules nor ``active`` hide
+    them; the caller checks access. The fields are those a first read would prefetch, so the call's
+    later reads need no other query.
     """
-    found = model.sudo().with_context(active_test=False).search_fetch([("id", "=", record_id)], prefetched(model))
+    ids = list(record_ids) if isinstance(record_ids, (list, tuple)) else [record_ids]
+    found = model.sudo().with_context(active_test=False).search_fetch([("id", "in", ids)], prefetched(model))
     return found.with_env(model.env)
 
 

@@ -355,18 +355,20 @@ class RealEstateReport(models.Model):
             if vals.get("channel_id") not in (None, False, channel.id):
                 raise AccessError(self.env._("An agent reports for their own channel only."))
             return channel, agent
-        channel_id = vals.get("channel_id")
+        channel_id, agent_id = vals.get("channel_id"), vals.get("agent_id")
         if not isinstance(channel_id, int) or isinstance(channel_id, bool):
             raise ValidationError(self.env._("channel_id must be the integer id of a channel."))
-        channel = records.existing(Partner, channel_id)
+        agent_given = isinstance(agent_id, int) and not isinstance(agent_id, bool)
+        # the channel and the agent are read in one query
+        found = records.existing(Partner, [channel_id, agent_id] if agent_given else channel_id)
+        channel = found.filtered(lambda partner: partner.id == channel_id)
         if not channel or not channel.channel_kind:
             raise UserError(self.env._("Unknown channel: %(id)s.", id=channel_id))
         agent = Partner
-        agent_id = vals.get("agent_id")
         if agent_id:
-            if not isinstance(agent_id, int) or isinstance(agent_id, bool):
+            if not agent_given:
                 raise ValidationError(self.env._("agent_id must be the integer id of an agent."))
-            agent = records.existing(Partner, agent_id)
+            agent = found.filtered(lambda partner: partner.id == agent_id)
             if not agent or agent.channel_id != channel:
                 raise ValidationError(
                     self.env._("Agent %(id)s does not work for %(channel)s.", id=agent_id, channel=channel.name)

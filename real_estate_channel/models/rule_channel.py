@@ -5,7 +5,7 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
-from odoo.addons.real_estate_attribution.tools import identity
+from odoo.addons.real_estate_attribution.tools import identity, records
 
 #: Report states that hold a claim on the customer (one per customer and office).
 CLAIM_STATES = ("valid", "visited")
@@ -73,13 +73,14 @@ class RuleChannel(models.AbstractModel):
         self.env["real.estate.lock"]._acquire(claim.team, claim.lock_key)
         self._materialize_lapses(self._claim_reports(claim), claim.at)
         state, reason, params, lead = self._decide_report(claim)
-        # the report is its own record of the submission: no creation note, no follower
+        # the report is its own record of the submission: no creation note, no follower, no tracking of its
+        # first state; its later changes are tracked
         Report = (
             self.env["real.estate.report"]
             .sudo()
             .with_context(attribution_engine=True, mail_create_nolog=True, mail_create_nosubscribe=True)
         )
-        report = Report.create(
+        report = Report.with_context(tracking_disable=True).create(
             {
                 "team_id": claim.team.id,
                 "channel_id": claim.channel.id,
@@ -101,7 +102,7 @@ class RuleChannel(models.AbstractModel):
                 "reason_params": self._jsonable(params),
             }
         )
-        return report
+        return report.with_env(Report.env)
 
     @api.model
     def _decide_report(self, claim):
@@ -190,16 +191,28 @@ class RuleChannel(models.AbstractModel):
         household = self._household_leads(lead) if lead else lead
         if household and any(household.mapped("is_staff_relative")):
             return "employee", {}
-        if claim.identity and claim.identity in self._staff_identities(claim.team):
+        if claim.identity and self._is_staff_number(claim.team, claim.identity):
             return "employee", {}
         return None
 
     @api.model
-    def _staff_identities(self, team):
-        """CH-10: the mobile numbers of the office company's employees (internal users), in one query."""
+    def _is_staff_number(self, team, number):
+        """CH-10: is ``number`` (E.164) the mobile number of one of the office company's employees (internal
+        users)?
+
+        Their contacts' numbers are free text: one query keeps those whose digits (full-width ones read as
+        digits) contain the number's national digits, and only those are normalized and compared, so that a
+        staff of thousands is not parsed for every report."""
         query = SQL(
-            "SELECT p.phone, p.mobile FROM res_users u JOIN res_partner p ON p.id = u.partner_id"
-            " WHERE u.active AND u.share IS NOT TRUE"
+            """SELECT p.phone, p.mobile FROM res_users u JOIN res_partner p ON p.id = u.partner_id
+                WHERE u.active AND u.share IS NOT TRUE
+                  AND (strpos(regexp_replace(translate(p.phone, %(wide)s, %(ascii)s), '[^0-9]', '', 'g'),
+                              %(national)s) > 0
+                    OR strpos(regexp_replace(translate(p.mobile, %(wide)s, %(ascii)s), '[^0-9]', '', 'g'),
+                              %(national)s) > 0)""",
+            wide=identity.FULL_WIDTH_DIGITS,
+            ascii="0123456789",
+            national=identity.national_number(number),
         )
         self.env["res.partner"].flush_model(["phone", "mobile"])
         self.env["res.users"].flush_model(["active", "share", "partner_id", "company_ids"])
@@ -207,13 +220,13 @@ class RuleChannel(models.AbstractModel):
             query = SQL(
                 "%s AND u.id IN (SELECT user_id FROM res_company_users_rel WHERE cid = %s)", query, team.company_id.id
             )
-        numbers = set()
-        for number in (n for row in self.env.execute_query(query) for n in row if n):
+        for candidate in (n for row in self.env.execute_query(query) for n in row if n):
             try:
-                numbers.add(identity.normalize_phone(number, team.phone_region))
+                if identity.normalize_phone(candidate, team.phone_region) == number:
+                    return True
             except identity.InvalidPhone:
                 continue
-        return numbers
+        return False
 
     @api.model
     def _check_report_customer(self, claim, lead):
@@ -300,7 +313,11 @@ class RuleChannel(models.AbstractModel):
         key = identity.number_match_key(full, *(masked or (None, None)))
         if not key:
             return Report
-        candidates = Report.search([("team_id", "=", team.id), ("match_key", "=", key), ("state", "!=", "rejected")])
+        # the candidates are read in the query that finds them: each is compared next
+        candidates = Report.search_fetch(
+            [("team_id", "=", team.id), ("match_key", "=", key), ("state", "!=", "rejected")],
+            records.prefetched(Report),
+        )
         return candidates.filtered(lambda r: r._matches(full, masked, surname))
 
     # ------------------------------------------------------------------

@@ -142,6 +142,12 @@ class TestReportSubmission(ChannelCase):
         """CH-10: employees and their direct relatives are not channel customers."""
         self.li.partner_id.mobile = "+86 139 1111 2222"
         self.assertEqual(self.submit(phone="13911112222", customer_name="李娜")["reason_code"], "employee")
+        # the contacts' numbers are free text: full-width digits and separators are read as the number
+        self.li.partner_id.phone = "１３９－２２２２－３３３３"
+        self.assertEqual(self.submit(phone="13922223333", customer_name="李娜")["reason_code"], "employee")
+        # a number whose digits only contain the customer's is another number
+        self.li.partner_id.write({"phone": False, "mobile": "+86 139 1111 2222 9"})
+        self.assertEqual(self.submit(phone="13911112222", customer_name="李娜")["state"], "valid")
         relative = self.env["crm.lead"].create({"name": "李母", "team_id": self.team.id, "phone": "13611112222"})
         relative.is_staff_relative = True
         self.assertEqual(self.submit(phone="13611112222", customer_name="李母")["reason_code"], "employee")
