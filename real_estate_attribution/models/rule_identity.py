@@ -77,6 +77,8 @@ class RuleIdentity(models.AbstractModel):
         Spouses, parents, children and parents-in-law of the household count;
         siblings only when the office says so.
         """
+        if not lead.household_id:  # stored, read with the file: most customers have no household
+            return lead
         member = lead.household_member_ids[:1]
         if not member:
             return lead
