@@ -204,12 +204,11 @@ class RuleChannel(models.AbstractModel):
         digits) contain the number's national digits, and only those are normalized and compared, so that a
         staff of thousands is not parsed for every report."""
         query = SQL(
-            """SELECT p.phone, p.mobile FROM res_users u JOIN res_partner p ON p.id = u.partner_id
+            """SELECT n.number FROM res_users u JOIN res_partner p ON p.id = u.partner_id,
+                      unnest(ARRAY[p.phone, p.mobile]) AS n(number)
                 WHERE u.active AND u.share IS NOT TRUE
-                  AND (strpos(regexp_replace(translate(p.phone, %(wide)s, %(ascii)s), '[^0-9]', '', 'g'),
-                              %(national)s) > 0
-                    OR strpos(regexp_replace(translate(p.mobile, %(wide)s, %(ascii)s), '[^0-9]', '', 'g'),
-                              %(national)s) > 0)""",
+                  AND strpos(regexp_replace(translate(n.number, %(wide)s, %(ascii)s), '[^0-9]', '', 'g'),
+                             %(national)s) > 0""",
             wide=identity.FULL_WIDTH_DIGITS,
             ascii="0123456789",
             national=identity.national_number(number),
@@ -220,7 +219,7 @@ class RuleChannel(models.AbstractModel):
             query = SQL(
                 "%s AND u.id IN (SELECT user_id FROM res_company_users_rel WHERE cid = %s)", query, team.company_id.id
             )
-        for candidate in (n for row in self.env.execute_query(query) for n in row if n):
+        for (candidate,) in self.env.execute_query(query):
             try:
                 if identity.normalize_phone(candidate, team.phone_region) == number:
                     return True
