@@ -1,8 +1,12 @@
+from collections import defaultdict
 from datetime import datetime, timedelta
 
 import pytz
 
 from odoo import api, fields, models
+
+#: report states of a customer who came (CH-6's visit rate)
+VISITED_STATES = ("visited", "confirmed", "won")
 
 
 class RealEstateChannelFlag(models.Model):
@@ -34,19 +38,27 @@ class RealEstateChannelFlag(models.Model):
 
     @api.model
     def _review_day(self, team, day):
+        """CH-6: flag each channel of ``team`` with more reports on ``day`` than the office's threshold and
+        too few of them visiting; its contested reports of the day are void.
+
+        The reports are counted per channel and state in SQL: only a flagged channel's reports are read.
+        """
         engine = self.env["real.estate.ownership.engine"]
         start, end = engine._office_day_start(team, day), engine._office_day_start(team, day + timedelta(days=1))
         Report = self.env["real.estate.report"].sudo()
-        reports = Report.search([("team_id", "=", team.id), ("reported_at", ">=", start), ("reported_at", "<", end)])
+        day_domain = [("team_id", "=", team.id), ("reported_at", ">=", start), ("reported_at", "<", end)]
+        counts = defaultdict(lambda: [0, 0])  # channel: [reports, visited]
+        for channel, state, count in Report._read_group(day_domain, ["channel_id", "state"], ["__count"]):
+            counts[channel][0] += count
+            if state in VISITED_STATES:
+                counts[channel][1] += count
+        flagged = self.search([("team_id", "=", team.id), ("date", "=", day)]).channel_id
         flags = self.browse()
-        for channel in reports.channel_id:
-            mine = reports.filtered(lambda r, c=channel: r.channel_id == c)
-            visited = mine.filtered(lambda r: r.state in ("visited", "confirmed", "won"))
-            rate = 100.0 * len(visited) / len(mine)
-            if len(mine) <= team.flag_min_reports or rate >= team.flag_min_visit_rate:
+        for channel, (reported, visited) in sorted(counts.items(), key=lambda item: item[0].id):
+            rate = 100.0 * visited / reported
+            if reported <= team.flag_min_reports or rate >= team.flag_min_visit_rate or channel in flagged:
                 continue
-            if self.search_count([("team_id", "=", team.id), ("channel_id", "=", channel.id), ("date", "=", day)]):
-                continue
+            mine = Report.search([*day_domain, ("channel_id", "=", channel.id)])
             contested = mine.filtered(lambda r: r.state in ("valid", "visited", "rejected") and r._is_contested())
             voided = contested.filtered(lambda r: r.state in ("valid", "visited"))
             voided.confirmation_id.filtered(lambda c: c.state == "pending").write({"state": "cancelled"})
@@ -56,8 +68,8 @@ class RealEstateChannelFlag(models.Model):
                     "team_id": team.id,
                     "channel_id": channel.id,
                     "date": day,
-                    "report_count": len(mine),
-                    "visit_count": len(visited),
+                    "report_count": reported,
+                    "visit_count": visited,
                     "visit_rate": rate,
                     "voided_report_ids": [(6, 0, voided.ids)],
                 }

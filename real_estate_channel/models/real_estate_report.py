@@ -120,6 +120,10 @@ class RealEstateReport(models.Model):
             """,
             [CLAIM_STATES],
         )
+        # CH-6: an office's reports of a day, counted per channel by the daily review
+        self.env.cr.execute(
+            "CREATE INDEX IF NOT EXISTS real_estate_report_team_day ON real_estate_report (team_id, reported_at)"
+        )
 
     def _private_number_holder(self):
         """ID-2: in the office, the consultant holding the customer reads the reported number."""

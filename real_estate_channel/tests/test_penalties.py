@@ -110,6 +110,29 @@ class TestDailyFlag(ChannelCase):
         self.assertEqual((contested.state, contested.reason_code), ("rejected", "flagged"))
         self.assertIn("CH-6", contested.message)
 
+    def test_ch6_counts_each_channel_of_the_day_on_its_own(self):
+        """CH-6: the day's reports are counted per channel: a channel under the threshold is not flagged by
+        another's reports, a report of the day before or after does not count, and a second review of the
+        day flags nobody twice."""
+        for n in range(11):
+            self.submit(at=T0 + timedelta(minutes=n), phone="138123400%02d" % n, customer_name="客户%s" % n)
+        for n in range(5):
+            self.submit(
+                at=T0 + timedelta(minutes=20 + n),
+                phone="139123400%02d" % n,
+                customer_name="顾客%s" % n,
+                channel_id=self.agency.id,
+                agent_id=self.agency_agent.id,
+            )
+        self.submit(at=T0 + timedelta(days=1), phone="13712340000", customer_name="次日")
+        Flag = self.env["real.estate.channel.flag"]
+        with freeze_time(T0 + timedelta(days=1)):
+            flags = Flag._review_day(self.team, date(2026, 3, 2))
+            self.assertEqual(flags.channel_id, self.dist)
+            self.assertEqual((flags.report_count, flags.visit_count, flags.visit_rate), (11, 0, 0.0))
+            self.assertFalse(Flag._review_day(self.team, date(2026, 3, 2)))
+        self.assertEqual(Flag.search_count([("team_id", "=", self.team.id), ("date", "=", date(2026, 3, 2))]), 1)
+
     def test_ch6_enough_visits_no_flag(self):
         for n in range(11):
             self.submit(at=T0 + timedelta(minutes=n), phone="138123400%02d" % n, customer_name="客户%s" % n)
