@@ -5,8 +5,7 @@ import pytz
 
 from odoo import api, fields, models
 
-#: report states of a customer who came (CH-6's visit rate)
-VISITED_STATES = ("visited", "confirmed", "won")
+from .rule_channel import VISITED_STATES
 
 
 class RealEstateChannelFlag(models.Model):

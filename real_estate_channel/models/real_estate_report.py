@@ -6,7 +6,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.addons.real_estate_attribution.tools import identity, records
 from odoo.addons.real_estate_attribution.tools.engine import check_engine_create
 
-from .rule_channel import CLAIM_STATES, ReportClaim
+from .rule_channel import CLAIM_STATES, VISITED_STATES, ReportClaim
 
 #: Why a report was refused or voided (CH-1 to CH-14, ID-2), as the office and the agent read it.
 REASON_CODES = [
@@ -51,7 +51,8 @@ class RealEstateReport(models.Model):
     _private_number_fields = ("phone", "customer_mobile", "referrer_phone", "claim_key", "match_key")
 
     name = fields.Char(default="/", readonly=True, copy=False)
-    team_id = fields.Many2one("crm.team", string="Sales Office", required=True, index=True, readonly=True)
+    # indexed with the report time (real_estate_report_team_day, init)
+    team_id = fields.Many2one("crm.team", string="Sales Office", required=True, readonly=True)
     company_id = fields.Many2one(related="team_id.company_id", store=True, precompute=True)
     channel_id = fields.Many2one("res.partner", required=True, index=True, readonly=True)
     channel_kind = fields.Selection(related="channel_id.channel_kind", store=True, precompute=True)
@@ -120,7 +121,7 @@ class RealEstateReport(models.Model):
             """,
             [CLAIM_STATES],
         )
-        # CH-6: an office's reports of a day, counted per channel by the daily review
+        # an office's reports (its lookups lead with the office), and those of a day: CH-6's daily review
         self.env.cr.execute(
             "CREATE INDEX IF NOT EXISTS real_estate_report_team_day ON real_estate_report (team_id, reported_at)"
         )
@@ -162,7 +163,7 @@ class RealEstateReport(models.Model):
         """The deal of a customer the report brought (visited, confirmed or won), never another's."""
         for report in self:
             deals = report.sudo().lead_id.subscription_ids.filtered(lambda deal: deal.state in ("subscribed", "signed"))
-            brought = report.state in ("visited", "confirmed", "won")
+            brought = report.state in VISITED_STATES
             signed = "signed" in deals.mapped("state")
             report.deal_state = ("signed" if signed else "subscribed") if brought and deals else False
 
@@ -177,7 +178,7 @@ class RealEstateReport(models.Model):
     def _compute_rates(self):
         for report in self:
             report.valid_rate = 0.0 if report.state in ("rejected", "submitted") else 100.0
-            report.visit_rate = 100.0 if report.state in ("visited", "confirmed", "won") else 0.0
+            report.visit_rate = 100.0 if report.state in VISITED_STATES else 0.0
             report.deal_count = 1 if report.state == "won" else 0
 
     def _state_at(self, at):

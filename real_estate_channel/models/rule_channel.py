@@ -9,6 +9,8 @@ from odoo.addons.real_estate_attribution.tools import identity, records
 
 #: Report states that hold a claim on the customer (one per customer and office).
 CLAIM_STATES = ("valid", "visited")
+#: Report states of a customer who came (CH-6's visit rate, a deal the report brought).
+VISITED_STATES = ("visited", "confirmed", "won")
 #: Protection kinds held by a channel.
 CHANNEL_KINDS = ("channel", "accompanied", "in_house")
 
