@@ -6,7 +6,8 @@ At each size ``bench_scale.py`` runs, against the same 2-worker server:
   XML-RPC connection per call, after two warm-up calls each): stock ``crm.lead.create`` → leads a second,
   and channel reports of new customers (``submit``, each thread for its own channel) → reports a second, in
   alternating windows (the machine's other load falls on both alike); the ratio of the two (issue 12's
-  target: at least twice);
+  target: at least twice); and, in the same windows, the trivial call (the floor): its rate bounds any call's
+  with these clients on this server, so floor ÷ stock is the highest ratio a call can reach here;
 * **races**: the ``CLIENTS`` channels report one new customer at the same moment (a barrier), round after
   round; then the office's consultants register one new customer at the same moment, each with their own
   API key; then the committed database is read by SQL (outside the server) and every violation of the
@@ -84,6 +85,10 @@ class Concurrency:
     def stock_create(self, _client, _phone):
         return self.server.call("crm.lead", "create", {"name": "stock lead", "team_id": self.ids["stock_team"]})
 
+    def floor(self, _client, _phone):
+        """The platform's floor: the trivial authenticated call, as ``measure`` times it alone."""
+        return self.server.call("res.partner", "search_count", [])
+
     # ------------------------------------------------------------------
     # Throughput
     # ------------------------------------------------------------------
@@ -117,15 +122,18 @@ class Concurrency:
         }
 
     def rates(self, seconds, windows):
-        """Stock creations and reports in alternating windows (``seconds`` of each in all), so that both see the
-        same machine when others share it: ``(stock, submit)``, each ``{rate, calls, faults, elapsed}``."""
-        totals = {"stock": Counter(), "submit": Counter()}
+        """Stock creations, reports and the trivial call in alternating windows (``seconds`` of each in all), so
+        that all see the same machine when others share it: ``(stock, submit, floor)``, each ``{rate, calls,
+        faults, elapsed}``. The trivial call's rate bounds any call's on this server and these clients: a
+        request's fixed cost (connection, HTTP, XML-RPC, authentication) is paid by every call."""
+        workloads = (("stock", self.stock_create, ""), ("submit", self.submit, "135"), ("floor", self.floor, ""))
+        totals = {name: Counter() for name, _call, _prefix in workloads}
         for window in range(windows):
-            for name, call, prefix in (("stock", self.stock_create, ""), ("submit", self.submit, "135")):
+            for name, call, prefix in workloads:
                 totals[name].update(self.throughput(call, prefix, seconds / windows, warm_up=2 if not window else 0))
         for total in totals.values():
             total["rate"] = total["calls"] / total["elapsed"]
-        return dict(totals["stock"]), dict(totals["submit"])
+        return dict(totals["stock"]), dict(totals["submit"]), dict(totals["floor"])
 
     # ------------------------------------------------------------------
     # Races
@@ -226,7 +234,7 @@ class Concurrency:
     # ------------------------------------------------------------------
     def run(self, seconds, rounds, windows=WINDOWS):
         """Every concurrent figure of one size."""
-        stock, submit = self.rates(seconds, windows)
+        stock, submit, floor = self.rates(seconds, windows)
         reports = self.race_reports(rounds)
         registrations = self.race_registrations(rounds)
         return {
@@ -236,6 +244,8 @@ class Concurrency:
             "submit": submit,
             "stock": stock,
             "ratio": submit["rate"] / stock["rate"],
+            "floor": floor,
+            "floor ratio": floor["rate"] / stock["rate"],
             "race reports": reports,
             "race registrations": registrations,
             "invariants": self.invariants(),
