@@ -263,8 +263,7 @@ class Data:
         PostgreSQL's row-by-row foreign-key checks (one query per row and key, the bulk of the generator's time
         at 100,000 customers and more on a small ``shared_buffers``), checked afterwards set-based
         (``_end_bulk_load``). Returns whether it does."""
-        cr.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
-        if not cr.fetchone()[0]:
+        if not is_superuser(cr):
             return False
         cr.execute("SET LOCAL session_replication_role = replica")
         return True
@@ -318,8 +317,7 @@ class Data:
                 cr.execute(SQL("VACUUM (ANALYZE) %s", SQL.identifier(table)))
             # the bulk load's dirty pages are written now, not by the checkpointer while the calls are timed
             # (at 1M, some gigabytes: every call of a timed phase slowed alike, the floor too)
-            cr.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
-            if cr.fetchone()[0]:
+            if is_superuser(cr):
                 cr.execute("CHECKPOINT")
 
     def _lead_of(self, start, end, where=""):
@@ -697,8 +695,8 @@ class Data:
         return {"p50": done / elapsed, "p90": done / elapsed, "bare": bare}
 
     def _bare_update_rate(self, cr):
-        """The platform's floor for an expiry: the bare UPDATE of the expiring customers' owner on stock
-        ``crm_lead`` (its stock indexes maintained, nothing else), in batches of the cron's size, rolled back."""
+        """The platform's floor for an expiry: the bare UPDATE of the expiring customers' owner on ``crm_lead``
+        (its indexes maintained, nothing else), in batches of the cron's size, rolled back."""
         cr.execute(
             """SELECT l.id FROM crm_lead l JOIN real_estate_protection p ON p.id = l.protection_id
                 WHERE p.state = 'active' AND p."end" <= now() at time zone 'utc' ORDER BY p.id"""
@@ -712,6 +710,12 @@ class Data:
         elapsed = time.perf_counter() - began
         cr.rollback()
         return len(ids) / elapsed if ids else 0.0
+
+
+def is_superuser(cr):
+    """Whether the database role may bulk-load (``session_replication_role``) and take a checkpoint."""
+    cr.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+    return cr.fetchone()[0]
 
 
 # ----------------------------------------------------------------------
