@@ -251,10 +251,11 @@ class RealEstateVisit(models.Model):
         return contact
 
     @api.model
-    def _api_team(self, team_id):
+    def _api_team(self, team_id, field_names=None):
+        """The sales office an API call names, read with ``field_names`` (by default, all it prefetches)."""
         if not isinstance(team_id, int) or isinstance(team_id, bool):
             raise ValidationError(self.env._("team_id must be the integer id of a sales office."))
-        team = records.existing(self.env["crm.team"], team_id)
+        team = records.existing(self.env["crm.team"], team_id, field_names)
         if not team or not team.is_sales_office:
             raise UserError(self.env._("Unknown sales office: %(id)s.", id=team_id))
         return team

@@ -31,14 +31,17 @@ class RuleIdentity(models.AbstractModel):
             ) from None
 
     @api.model
-    def _find_customer(self, team, customer_identity):
-        """ID-1: the customer file (lead) of an identity within one office."""
+    def _find_customer(self, team, customer_identity, field_names=None):
+        """ID-1: the customer file (lead) of an identity within one office.
+
+        The file is read in the query that finds it, with ``field_names`` (by default, all a first read
+        prefetches): every decision on it reads it next."""
         if not customer_identity:
             return self.env["crm.lead"]
         Lead = self.env["crm.lead"].sudo().with_context(active_test=False)
-        # the file is read in the query that finds it: every decision on it reads it next
+        names = records.prefetched(Lead) if field_names is None else list(field_names)
         return Lead.search_fetch(
-            [("team_id", "=", team.id), ("customer_mobile", "=", customer_identity)], records.prefetched(Lead), limit=1
+            [("team_id", "=", team.id), ("customer_mobile", "=", customer_identity)], names, limit=1
         )
 
     @api.model

@@ -1,4 +1,7 @@
-from odoo import fields, models
+from odoo import api, fields, models
+
+#: The office's fields of the ownership rules a report's decision reads besides this module's own settings.
+REPORT_OFFICE_FIELDS = ("name", "active", "company_id", "is_sales_office", "office_tz", "phone_region", "launch_date")
 
 
 class CrmTeam(models.Model):
@@ -95,3 +98,15 @@ class CrmTeam(models.Model):
             "Channel periods, caps and rates must be positive (rates between 0 and 100).",
         ),
     ]
+
+    @api.model
+    def _report_fields(self):
+        """The office's fields a report's decision reads (CH-1 to CH-18): this module's settings and
+        ``REPORT_OFFICE_FIELDS``. A submit reads the office with these only: a field read beyond them costs one
+        more query, never a wrong value."""
+        own = [
+            name
+            for name, field in self._fields.items()
+            if field._module == "real_estate_channel" and field.store and field.prefetch is True
+        ]
+        return own + list(REPORT_OFFICE_FIELDS)

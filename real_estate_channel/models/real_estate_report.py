@@ -8,6 +8,9 @@ from odoo.addons.real_estate_attribution.tools.engine import check_engine_create
 
 from .rule_channel import CLAIM_STATES, VISITED_STATES, ReportClaim
 
+#: The channel's and the agent's fields a submit reads: they are read with these only.
+CHANNEL_FIELDS = ("name", "active", "company_id", "parent_id", "channel_kind", "channel_id")
+
 #: Why a report was refused or voided (CH-1 to CH-14, ID-2), as the office and the agent read it.
 REASON_CODES = [
     ("too_late", "Reported Too Late (CH-1)"),
@@ -221,7 +224,8 @@ class RealEstateReport(models.Model):
         )
         for vals in vals_list:
             if vals.get("name", "/") == "/":
-                vals["name"] = self.env["ir.sequence"].sudo().next_by_code("real.estate.report") or "/"
+                company = self.env["crm.team"].browse(vals.get("team_id")).company_id
+                vals["name"] = records.next_number(self, "real.estate.report", company) or "/"
         return super().create(vals_list)
 
     # ------------------------------------------------------------------
@@ -238,7 +242,8 @@ class RealEstateReport(models.Model):
         """
         user = self.env.user
         if not (
-            user.has_group("real_estate_attribution.group_consultant") or (user.share and user.partner_id.channel_id)
+            user.has_group("real_estate_attribution.group_consultant")
+            or (self._is_outside_user() and user.partner_id.channel_id)
         ):
             raise AccessError(
                 self.env._("Reports are submitted by a channel's agents or the office's consultants (CH-1).")
@@ -246,6 +251,12 @@ class RealEstateReport(models.Model):
         claim = self._prepare_claim(vals)
         report = self.env["real.estate.ownership.engine"].submit_report(claim)
         return report.with_env(self.env)._api_result()
+
+    @api.model
+    def _is_outside_user(self):
+        """A portal agent (a share user). Told by the user's groups, which Odoo caches, rather than by reading
+        the user's record: a ``submit`` of the office's own staff then never reads it."""
+        return not self.env.user.has_group("base.group_user")
 
     def _api_result(self):
         self.ensure_one()
@@ -282,7 +293,9 @@ class RealEstateReport(models.Model):
         if unknown:
             raise ValidationError(self.env._("Unknown keys: %(keys)s.", keys=", ".join(map(str, unknown))))
         # portal agents cannot read sales offices; CH-10 refuses offices outside their agreements
-        team = (Visit.sudo() if self.env.user.share else Visit)._api_team(vals.get("team_id"))
+        team = (Visit.sudo() if self._is_outside_user() else Visit)._api_team(
+            vals.get("team_id"), self.env["crm.team"]._report_fields()
+        )
         channel, agent = self._api_channel_and_agent(vals)
         name = Visit._api_text(vals, "customer_name")
         if not name:
@@ -352,7 +365,7 @@ class RealEstateReport(models.Model):
         """The reporting channel and agent; portal agents always report for their own channel."""
         Partner = self.env["res.partner"].sudo()
         user = self.env.user
-        if user.share:
+        if self._is_outside_user():
             agent = user.partner_id
             channel = agent.sudo().channel_id
             if not channel:
@@ -365,7 +378,7 @@ class RealEstateReport(models.Model):
             raise ValidationError(self.env._("channel_id must be the integer id of a channel."))
         agent_given = isinstance(agent_id, int) and not isinstance(agent_id, bool)
         # the channel and the agent are read in one query
-        found = records.existing(Partner, [channel_id, agent_id] if agent_given else channel_id)
+        found = records.existing(Partner, [channel_id, agent_id] if agent_given else channel_id, CHANNEL_FIELDS)
         channel = found.filtered(lambda partner: partner.id == channel_id)
         if not channel or not channel.channel_kind:
             raise UserError(self.env._("Unknown channel: %(id)s.", id=channel_id))

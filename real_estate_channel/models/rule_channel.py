@@ -13,6 +13,20 @@ CLAIM_STATES = ("valid", "visited")
 VISITED_STATES = ("visited", "confirmed", "won")
 #: Protection kinds held by a channel.
 CHANNEL_KINDS = ("channel", "accompanied", "in_house")
+#: The customer file's fields a report's decision reads (CH-5, CH-6, CH-10): a submit reads the file with
+#: these only; a field read beyond them costs one more query.
+REPORT_LEAD_FIELDS = (
+    "name",
+    "active",
+    "type",
+    "team_id",
+    "user_id",
+    "stage_id",
+    "customer_mobile",
+    "protection_id",
+    "household_id",
+    "is_staff_relative",
+)
 
 
 @dataclass
@@ -82,27 +96,32 @@ class RuleChannel(models.AbstractModel):
             .sudo()
             .with_context(attribution_engine=True, mail_create_nolog=True, mail_create_nosubscribe=True)
         )
-        report = Report.with_context(tracking_disable=True).create(
-            {
-                "team_id": claim.team.id,
-                "channel_id": claim.channel.id,
-                "agent_id": claim.agent.id or False,
-                "customer_name": claim.customer_name,
-                "phone": claim.phone,
-                "customer_mobile": claim.identity or False,
-                "masked_prefix": claim.masked[0] if claim.masked else False,
-                "masked_suffix": claim.masked[1] if claim.masked else False,
-                "claim_key": claim.key or False,
-                "expected_visit": claim.expected_visit,
-                "reported_at": claim.at,
-                "valid_until": self._report_valid_until(claim) if state == "valid" else False,
-                "product": claim.product,
-                "referrer_phone": claim.referrer_phone,
-                "lead_id": lead.id if lead else False,
-                "state": state,
-                "reason_code": reason or False,
-                "reason_params": self._jsonable(params),
-            }
+        # the office's company is the report's: its defaults need not read the user's current company
+        report = (
+            Report.with_context(tracking_disable=True)
+            .with_company(records.office_company(claim.team))
+            .create(
+                {
+                    "team_id": claim.team.id,
+                    "channel_id": claim.channel.id,
+                    "agent_id": claim.agent.id or False,
+                    "customer_name": claim.customer_name,
+                    "phone": claim.phone,
+                    "customer_mobile": claim.identity or False,
+                    "masked_prefix": claim.masked[0] if claim.masked else False,
+                    "masked_suffix": claim.masked[1] if claim.masked else False,
+                    "claim_key": claim.key or False,
+                    "expected_visit": claim.expected_visit,
+                    "reported_at": claim.at,
+                    "valid_until": self._report_valid_until(claim) if state == "valid" else False,
+                    "product": claim.product,
+                    "referrer_phone": claim.referrer_phone,
+                    "lead_id": lead.id if lead else False,
+                    "state": state,
+                    "reason_code": reason or False,
+                    "reason_params": self._jsonable(params),
+                }
+            )
         )
         return report.with_env(Report.env)
 
@@ -132,7 +151,7 @@ class RuleChannel(models.AbstractModel):
     def _report_lead(self, claim):
         """The customer file a report points at (ID-1 full number, ID-2 masked one)."""
         if claim.identity:
-            return self._find_customer(claim.team, claim.identity)
+            return self._find_customer(claim.team, claim.identity, REPORT_LEAD_FIELDS)
         if claim.masked:
             masked = "%s****%s" % claim.masked
             return self._masked_candidates(claim.team, masked, claim.customer_name)[:1]
