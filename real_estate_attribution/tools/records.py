@@ -17,24 +17,12 @@ def existing(model, record_ids, field_names=None):
 
 
 def prefetched(model):
-    """The fields a first read of ``model`` fetches together: a search can fetch them at once.
-
-    The stored prefetched fields of a model are listed once per setup of its fields (the registry makes new
-    field objects at each setup, custom fields included); only those restricted to groups are checked
-    against the user at each call.
-    """
-    cls = type(model)
-    anchor = model._fields["id"]
-    cached = cls.__dict__.get("_records_prefetched")
-    if cached is None or cached[0] is not anchor:
-        names = [
-            (name, bool(field.groups))
-            for name, field in model._fields.items()
-            if field.store and field.prefetch is True
-        ]
-        cached = cls._records_prefetched = (anchor, names)
-    fields = model._fields
-    return [name for name, guarded in cached[1] if not guarded or fields[name].is_accessible(model.env)]
+    """The fields a first read of ``model`` fetches together: a search can fetch them at once."""
+    return [
+        name
+        for name, field in model._fields.items()
+        if field.store and field.prefetch is True and field.is_accessible(model.env)
+    ]
 
 
 def next_number(model, code, company):
