@@ -26,8 +26,9 @@ def prefetched(model):
 
 
 def next_number(model, code, company):
-    """``ir.sequence.next_by_code(code)`` for ``company``, the records' own (not the user's current one), with
-    the sequence found and read in one query. ``False`` when no sequence has that code."""
+    """``ir.sequence.next_by_code(code)`` for ``company`` (given, so that a caller making records in their
+    office's company need not read the user's current one), with the sequence found and read in one query:
+    the company's sequence first, else a shared one. ``False`` when no sequence has that code."""
     Sequence = model.env["ir.sequence"].sudo()
     sequence = Sequence.search_fetch(
         [("code", "=", code), ("company_id", "in", [company.id, False])],

@@ -224,8 +224,8 @@ class RealEstateReport(models.Model):
         )
         for vals in vals_list:
             if vals.get("name", "/") == "/":
-                company = self.env["crm.team"].browse(vals.get("team_id")).company_id
-                vals["name"] = records.next_number(self, "real.estate.report", company) or "/"
+                # the engine makes reports in their office's company (stock's next_by_code: the user's)
+                vals["name"] = records.next_number(self, "real.estate.report", self.env.company) or "/"
         return super().create(vals_list)
 
     # ------------------------------------------------------------------
