@@ -582,12 +582,15 @@ class CrmLead(models.Model):
                 )
             )
 
-    def _check_api_ids(self):
-        """The ids an API call names are existing customers the caller may read (clean errors, no traceback)."""
+    def _check_api_ids(self, field_names=None):
+        """The ids an API call names are existing customers the caller may read (clean errors, no traceback).
+
+        One query finds them with the fields the call reads next: ``field_names``, else those a first read
+        prefetches."""
         if not all(isinstance(id_, int) and not isinstance(id_, bool) and id_ > 0 for id_ in self._ids):
             raise ValidationError(self.env._("Give the customers as a list of their integer ids."))
-        # one query finds the customers the caller may read, with the fields the call reads next
-        readable = self.with_context(active_test=False).search_fetch([("id", "in", self.ids)], records.prefetched(self))
+        names = records.prefetched(self) if field_names is None else field_names
+        readable = self.with_context(active_test=False).search_fetch([("id", "in", self.ids)], names)
         if len(readable) == len(set(self._ids)):
             return
         missing = self - self.exists()
@@ -613,8 +616,8 @@ class CrmLead(models.Model):
         Returns a list of ``{lead_id, owner_user_id, owner_channel_id,
         protection_state, protected_until, rule, explanation}``.
         """
-        self._check_api_ids()
         engine = self.env["real.estate.ownership.engine"]
+        self._check_api_ids(engine._verdict_fields()["lead"])
         verdicts = engine.sudo()._attribute(self.sudo())
         result = []
         for lead in self:

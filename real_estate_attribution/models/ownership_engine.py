@@ -21,10 +21,13 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from ..tools import records
 from ..tools.i18n import lines_in_both
 
 TEMPLATE_KEYS = re.compile(r"%\((\w+)\)")
 DATE_PARAMS = ("start", "end", "anchor", "contact", "ended", "at", "old_until")
+#: The customer file's fields a verdict reads (PR-1 to PR-3, ID-3): ``attribution`` reads the files with these.
+VERDICT_LEAD_FIELDS = ("name", "team_id", "protection_id", "household_id")
 
 
 @dataclass
@@ -129,7 +132,51 @@ class OwnershipEngine(models.AbstractModel):
     def _attribute(self, leads, at=None):
         """``{lead id: Verdict}`` for many leads at once, right at read time."""
         at = at or fields.Datetime.now()
+        self._prefetch_verdicts(leads)
         return {lead.id: self._attribute_lead(lead, at) for lead in leads}
+
+    @api.model
+    def _prefetch_verdicts(self, leads):
+        """The protections of ``leads`` and their holders' names, each read in one query with the fields a
+        verdict and its explanation read (``_verdict_fields``): a field read beyond them costs one more query,
+        never a wrong value."""
+        wanted = self._verdict_fields()
+        protections = records.existing(
+            self.env["real.estate.protection"], leads.protection_id.ids, wanted["protection"]
+        )
+        holders = protections.holder_user_id | protections.handed_from_user_id
+        records.existing(self.env["res.users"], holders.ids, ["partner_id"])
+        records.existing(self.env["res.partner"], self._verdict_partners(protections).ids, ["name"])
+
+    @api.model
+    def _verdict_partners(self, protections):
+        """The partners whose names the verdicts of ``protections`` give: their holders'."""
+        return (protections.holder_user_id | protections.handed_from_user_id).partner_id
+
+    @api.model
+    def _verdict_fields(self):
+        """``{model: fields}``: what a verdict and its explanation read of the customer's file and protection."""
+        return {
+            "lead": list(VERDICT_LEAD_FIELDS),
+            "protection": [
+                "lead_id",
+                "team_id",
+                "holder_user_id",
+                "handed_from_user_id",
+                "kind",
+                "state",
+                "start",
+                "end",
+                "last_contact",
+                "last_followup",
+                "ended_at",
+                "rule",
+                "end_rule",
+                "origin",
+                "origin_note",
+                "release_reason",
+            ],
+        }
 
     @api.model
     def _attribute_lead(self, lead, at):
@@ -141,9 +188,10 @@ class OwnershipEngine(models.AbstractModel):
         held = self._in_force(household.protection_id, at).sorted("start")[:1]
         if held:
             verdict = self._verdict_from_protection(lead, held, at, "household")
-            member = held.lead_id.household_member_ids[:1]
+            relative = held.lead_id
+            member = relative.household_id.member_ids.filtered(lambda m: m.lead_id == relative)[:1]  # read already
             verdict.rule = "ID-3"
-            verdict.params.update(member=held.lead_id.name, relation=member.relation or "")
+            verdict.params.update(member=relative.name, relation=member.relation or "")
             return verdict
         if own:
             state = own._state_at(at)

@@ -82,11 +82,14 @@ class RuleIdentity(models.AbstractModel):
         """
         if not lead.household_id:  # stored, read with the file: most customers have no household
             return lead
-        member = lead.household_member_ids[:1]
+        # a customer is a member of one household at most (its ``household_id``): reading the members through
+        # the household reads those of every household in the batch at once
+        members = lead.household_id.member_ids
+        member = members.filtered(lambda m: m.lead_id == lead)
         if not member:
             return lead
         with_siblings = lead.team_id.household_includes_siblings
-        counted = member.household_id.member_ids.filtered(lambda m: with_siblings or m.relation != "sibling")
+        counted = members.filtered(lambda m: with_siblings or m.relation != "sibling")
         if member not in counted:
             return lead
         return counted.lead_id | lead

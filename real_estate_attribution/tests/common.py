@@ -1,11 +1,35 @@
+import re
+from collections import Counter
+from contextlib import contextmanager
 from datetime import datetime, timedelta
+from unittest.mock import patch
 
 from freezegun import freeze_time
 
+from odoo.sql_db import Cursor
 from odoo.tests import TransactionCase, new_test_user
 
 #: Monday 2 March 2026, 10:00 in Shanghai.
 T0 = datetime(2026, 3, 2, 2, 0, 0)
+#: A read of records by the ORM, and their table (the engine's own SQL names its tables unquoted).
+ORM_READ = re.compile(r'^\s*SELECT "(\w+)"\."id"')
+
+
+@contextmanager
+def orm_reads():
+    """The tables the ORM reads from while the block runs, counted (the queries themselves run as usual, as
+    Odoo's own ``assertQueries`` collects them)."""
+    tables = Counter()
+    execute = Cursor.execute
+
+    def counting(cursor, query, params=None, log_exceptions=True):
+        match = ORM_READ.match(str(query.code if hasattr(query, "code") else query))
+        if match:
+            tables[match.group(1)] += 1
+        return execute(cursor, query, params, log_exceptions)
+
+    with patch.object(Cursor, "execute", counting):
+        yield tables
 
 
 class AttributionCase(TransactionCase):

@@ -91,6 +91,16 @@ class OwnershipEngine(models.AbstractModel):
         super()._renew_on_followup(protection, at)
 
     @api.model
+    def _verdict_fields(self):
+        wanted = super()._verdict_fields()
+        wanted["protection"].append("holder_channel_id")
+        return wanted
+
+    @api.model
+    def _verdict_partners(self, protections):
+        return super()._verdict_partners(protections) | protections.holder_channel_id
+
+    @api.model
     def _protection_params(self, protection):
         params = super()._protection_params(protection)
         params["channel"] = protection.holder_channel_id.name or ""
