@@ -809,6 +809,13 @@ class CrmLead(models.Model):
         for lead in self:
             lead.won_percent = 100.0 if lead.stage_id.is_won else 0.0
 
+    def _is_won(self):
+        """The customer's stage is a won one, told by the stored ``won_percent`` (the ORM keeps it from
+        ``stage_id.is_won``, also when a stage's flag changes): a decision reading the file needs no read of
+        its stage."""
+        self.ensure_one()
+        return self.won_percent == 100.0
+
     # ------------------------------------------------------------------
     # Grade changes (GR-3) and the call-back activity
     # ------------------------------------------------------------------

@@ -26,6 +26,7 @@ REPORT_LEAD_FIELDS = (
     "protection_id",
     "household_id",
     "is_staff_relative",
+    "won_percent",
 )
 
 
@@ -259,7 +260,7 @@ class RuleChannel(models.AbstractModel):
         if not lead:
             return None
         verdict = self._attribute_lead(lead, claim.at)
-        if verdict.state == "converted" or lead.stage_id.is_won:
+        if verdict.state == "converted" or lead._is_won():
             return "repeat_purchase", {}
         if verdict.state in ("active", "household"):
             if verdict.owner_channel == claim.channel:

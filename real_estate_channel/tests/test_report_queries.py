@@ -1,40 +1,17 @@
-import re
-from collections import Counter
-from contextlib import contextmanager
 from datetime import timedelta
-from unittest.mock import patch
 
-from odoo.sql_db import Cursor
+from odoo.addons.real_estate_attribution.tests.common import orm_reads
 
 from .common import T0, ChannelCase
-
-#: A read of records by the ORM, and their table (the engine's own SQL names its tables unquoted).
-ORM_READ = re.compile(r'^\s*SELECT "(\w+)"\."id"')
 
 
 class TestReportQueries(ChannelCase):
     """Issue 12: a submit reads each record it decides on once, with the fields its rules read."""
 
-    @contextmanager
-    def reads(self):
-        """The tables the ORM reads from while the block runs, counted (the queries themselves run as usual,
-        as Odoo's own ``assertQueries`` collects them)."""
-        tables = Counter()
-        execute = Cursor.execute
-
-        def counting(cursor, query, params=None, log_exceptions=True):
-            match = ORM_READ.match(str(query.code if hasattr(query, "code") else query))
-            if match:
-                tables[match.group(1)] += 1
-            return execute(cursor, query, params, log_exceptions)
-
-        with patch.object(Cursor, "execute", counting):
-            yield tables
-
     def submit_cold(self, **vals):
         """A submit as a request makes it: Odoo's caches warm, no record in the transaction's cache."""
         self.env.invalidate_all()
-        with self.reads() as tables:
+        with orm_reads() as tables:
             result = self.submit(**vals)
         return result, tables
 
@@ -60,3 +37,21 @@ class TestReportQueries(ChannelCase):
         self.assertEqual(tables["crm_lead"], 1, tables)
         self.assertEqual(tables["crm_team"], 1, tables)
         self.assertEqual(tables["res_users"], 0, tables)
+
+    def test_repeat_purchase_is_told_without_reading_the_stage(self):
+        """CH-10: a customer in a won stage is a repeat purchase, told from the file's stored ``won_percent``,
+        which follows the stage's flag when a manager changes it afterwards."""
+        self.submit(phone="13900000001", customer_name="预热")
+        stage = self.env["crm.stage"].create({"name": "认购", "is_won": False})
+        lead = self.env["crm.lead"].create(
+            {"name": "老业主", "team_id": self.team.id, "phone": "13911110000", "stage_id": stage.id}
+        )
+        stage.is_won = True
+        self.assertEqual(lead.won_percent, 100.0)
+        result, tables = self.submit_cold(phone="13911110000", customer_name="老业主")
+        self.assertEqual((result["state"], result["reason_code"]), ("rejected", "repeat_purchase"))
+        self.assertEqual(tables["crm_stage"], 0, tables)
+        stage.is_won = False
+        result, tables = self.submit_cold(phone="13911110000", customer_name="老业主")
+        self.assertNotEqual(result["reason_code"], "repeat_purchase")
+        self.assertEqual(tables["crm_stage"], 0, tables)

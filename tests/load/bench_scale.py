@@ -410,6 +410,8 @@ class Data:
                 # a pipeline spread over the stages: the converted tenth won, the others over the open stages
                 "stage_id": "CASE WHEN mod(n.g, 10) = 9 THEN %s ELSE (ARRAY[%s])[mod(n.g / 10, %d) + 1] END"
                 % (stages["won"], ",".join(map(str, stages["open"])), len(stages["open"])),
+                # stored from the stage's is_won, as the ORM keeps it
+                "won_percent": "CASE WHEN mod(n.g, 10) = 9 THEN 100.0 ELSE 0.0 END",
                 "protection_id": "n.protection_id",
                 "protection_end": "n.protection_end",
                 "in_public_pool": "n.state IN ('expired', 'released')",
@@ -639,6 +641,7 @@ class Data:
             assert all(a["rule"] for a in answers), answers[:3]
             active = [a for a in answers if a["protection_state"] == "active"]
             assert active and all(a["owner_user_id"] for a in active), answers[:3]
+            assert all(lead.won_percent == (100.0 if lead.stage_id.is_won else 0.0) for lead in leads)
             self._check_households(env, start)
             self._check_history(env, leads)
             verified = None
