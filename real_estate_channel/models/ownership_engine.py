@@ -584,11 +584,12 @@ class OwnershipEngine(models.AbstractModel):
         params = dict(
             report.reason_params or {},
             channel=report.channel_id.name,
-            report=report.name,
             tz=report.team_id.office_tz,
             until=report.valid_until,
             expected=report.expected_visit,
         )
+        # a duplicate names the earlier report in force (its decision's facts), any other report itself
+        params.setdefault("report", report.name)
         return self._explain(key, params)
 
     @api.model

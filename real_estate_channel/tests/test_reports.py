@@ -116,9 +116,14 @@ class TestReportSubmission(ChannelCase):
         self.assertEqual(self.submit(at=T0 + timedelta(days=4))["state"], "valid")
 
     def test_duplicate_report_of_a_report_in_force(self):
-        self.submit()
+        """CH-4: the refusal names the channel's earlier report in force, not the refused one."""
+        first = self.env["real.estate.report"].browse(self.submit()["report_id"])
         again = self.submit(at=T0 + timedelta(minutes=5))
         self.assertEqual(again["reason_code"], "duplicate_report")
+        refused = self.env["real.estate.report"].browse(again["report_id"])
+        self.assertIn(first.name, again["message"])
+        self.assertNotIn(refused.name, again["message"])
+        self.assertIn(first.name, refused.with_context(lang="zh_CN").message)
 
     def test_masked_numbers_follow_the_office_setting(self):
         """ID-2: the office chooses full or masked numbers."""
