@@ -1,5 +1,16 @@
 """Reading the records an API call names, and what its records need, in the fewest queries."""
 
+#: What ``ir.sequence._next()`` reads of a sequence (a sequence by date ranges reads its ranges next).
+SEQUENCE_FIELDS = (
+    "implementation",
+    "prefix",
+    "suffix",
+    "padding",
+    "number_increment",
+    "number_next",
+    "use_date_range",
+)
+
 
 def existing(model, record_ids, field_names=None):
     """``model.browse(record_ids).exists()`` with the records' fields read in the same query.
@@ -32,7 +43,7 @@ def next_number(model, code, company):
     Sequence = model.env["ir.sequence"].sudo()
     sequence = Sequence.search_fetch(
         [("code", "=", code), ("company_id", "in", [company.id, False])],
-        prefetched(Sequence),
+        SEQUENCE_FIELDS,
         order="company_id",
         limit=1,
     )

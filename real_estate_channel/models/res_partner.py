@@ -1,7 +1,5 @@
 from odoo import api, fields, models
 
-from odoo.addons.real_estate_attribution.tools import records
-
 CHANNEL_KINDS = [
     ("distributor", "Distributor"),
     ("agency", "Agency"),
@@ -52,12 +50,13 @@ class ResPartner(models.Model):
             partner.channel_report_count = counts.get(partner, 0)
 
     def _channel_agreement(self, team):
-        """The agreement under which this channel works for ``team`` (latest first)."""
+        """The agreement under which this channel works for ``team`` (latest first), read with what its standing
+        needs (CH-10, CH-13): its state and dates; another field read costs one more query."""
         self.ensure_one()
         Agreement = self.env["real.estate.channel.agreement"]
         return Agreement.search_fetch(
             [("channel_id", "=", self.id), ("team_ids", "in", team.ids)],
-            records.prefetched(Agreement),
+            ["channel_id", "state", "date_start", "date_end"],
             order="id desc",
             limit=1,
         )

@@ -55,3 +55,15 @@ class TestReportQueries(ChannelCase):
         result, tables = self.submit_cold(phone="13911110000", customer_name="老业主")
         self.assertNotEqual(result["reason_code"], "repeat_purchase")
         self.assertEqual(tables["crm_stage"], 0, tables)
+
+    def test_duplicate_report_reads_the_earlier_reports_once(self):
+        """CH-4, CH-11: a second report of a customer reads the earlier reports once, with what the rules
+        compare and name, and the channel's agreement once."""
+        first = self.submit(phone="13900000003", customer_name="重复")
+        self.assertEqual(first["state"], "valid")
+        result, tables = self.submit_cold(phone="13900000003", customer_name="重复")
+        self.assertEqual((result["state"], result["reason_code"]), ("rejected", "duplicate_report"))
+        self.assertIn(self.env["real.estate.report"].browse(first["report_id"]).name, result["message"])
+        self.assertEqual(tables["real_estate_report"], 1, tables)
+        self.assertEqual(tables["real_estate_channel_agreement"], 1, tables)
+        self.assertEqual(tables["ir_sequence"], 1, tables)
