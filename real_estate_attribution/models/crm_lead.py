@@ -585,11 +585,14 @@ class CrmLead(models.Model):
     def _check_api_ids(self, field_names=None):
         """The ids an API call names are existing customers the caller may read (clean errors, no traceback).
 
-        One query finds them with the fields the call reads next: ``field_names``, else those a first read
-        prefetches."""
+        One query finds them with the fields the call reads next: ``field_names`` (those the caller may read),
+        else those a first read prefetches."""
         if not all(isinstance(id_, int) and not isinstance(id_, bool) and id_ > 0 for id_ in self._ids):
             raise ValidationError(self.env._("Give the customers as a list of their integer ids."))
-        names = records.prefetched(self) if field_names is None else field_names
+        if field_names is None:
+            names = records.prefetched(self)
+        else:
+            names = [name for name in field_names if self._fields[name].is_accessible(self.env)]
         readable = self.with_context(active_test=False).search_fetch([("id", "in", self.ids)], names)
         if len(readable) == len(set(self._ids)):
             return
@@ -617,7 +620,8 @@ class CrmLead(models.Model):
         protection_state, protected_until, rule, explanation}``.
         """
         engine = self.env["real.estate.ownership.engine"]
-        self._check_api_ids(engine._verdict_fields()["lead"])
+        # with what the rules read of a customer and of a relative: a batch's customers are each other's relatives
+        self._check_api_ids(engine._relative_fields())
         verdicts = engine.sudo()._attribute(self.sudo())
         result = []
         for lead in self:

@@ -188,10 +188,8 @@ class OwnershipEngine(models.AbstractModel):
         held = self._in_force(household.protection_id, at).sorted("start")[:1]
         if held:
             verdict = self._verdict_from_protection(lead, held, at, "household")
-            relative = held.lead_id
-            member = relative.household_id.member_ids.filtered(lambda m: m.lead_id == relative)[:1]  # read already
             verdict.rule = "ID-3"
-            verdict.params.update(member=relative.name, relation=member.relation or "")
+            verdict.facts = self._household_facts(verdict.facts, held.lead_id)
             return verdict
         if own:
             state = own._state_at(at)
@@ -204,6 +202,19 @@ class OwnershipEngine(models.AbstractModel):
             verdict.reason = "expired." + own.end_rule if state == "expired" else "released"
             return verdict
         return self._verdict_new(lead.team_id, at, lead)
+
+    @api.model
+    def _household_facts(self, facts, relative):
+        """ID-3: the facts of the protection of ``relative`` that holds a customer, naming the relative. Read when
+        the verdict is explained (a report refused because a relative holds the customer names no one)."""
+
+        def read():
+            member = relative.household_id.member_ids.filtered(lambda m: m.lead_id == relative)[:1]  # read already
+            return dict(
+                facts() if callable(facts) else facts or {}, member=relative.name, relation=member.relation or ""
+            )
+
+        return read
 
     @api.model
     def _verdict_from_protection(self, lead, protection, at, state):

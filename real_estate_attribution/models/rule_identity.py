@@ -92,7 +92,18 @@ class RuleIdentity(models.AbstractModel):
         counted = members.filtered(lambda m: with_siblings or m.relation != "sibling")
         if member not in counted:
             return lead
-        return counted.lead_id | lead
+        relatives = counted.lead_id
+        # what the rules read of them, not their whole files (of those fields, what the caller may read)
+        relatives.fetch(
+            [name for name in self._relative_fields() if relatives._fields[name].is_accessible(relatives.env)]
+        )
+        return relatives | lead
+
+    @api.model
+    def _relative_fields(self):
+        """ID-3: the fields the rules read of a customer's household relatives: a verdict's; other addons add
+        theirs."""
+        return self._verdict_fields()["lead"]
 
     @api.model
     def _is_customer_purpose(self, purpose):

@@ -18,14 +18,19 @@ ORM_READ = re.compile(r'^\s*SELECT "(\w+)"\."id"')
 @contextmanager
 def orm_reads():
     """The tables the ORM reads from while the block runs, counted (the queries themselves run as usual, as
-    Odoo's own ``assertQueries`` collects them)."""
+    Odoo's own ``assertQueries`` collects them). ``tables.widest[table]``: the most columns one read took."""
     tables = Counter()
+    tables.widest = Counter()
     execute = Cursor.execute
 
     def counting(cursor, query, params=None, log_exceptions=True):
-        match = ORM_READ.match(str(query.code if hasattr(query, "code") else query))
+        code = str(query.code if hasattr(query, "code") else query)
+        match = ORM_READ.match(code)
         if match:
-            tables[match.group(1)] += 1
+            table = match.group(1)
+            tables[table] += 1
+            columns = code[: code.find(" FROM ")].count('"%s".' % table)
+            tables.widest[table] = max(tables.widest[table], columns)
         return execute(cursor, query, params, log_exceptions)
 
     with patch.object(Cursor, "execute", counting):

@@ -1,7 +1,17 @@
 from odoo import api, fields, models
 
 #: The office's fields of the ownership rules a report's decision reads besides this module's own settings.
-REPORT_OFFICE_FIELDS = ("name", "active", "company_id", "is_sales_office", "office_tz", "phone_region", "launch_date")
+#: The office's fields of other modules a report's decision reads (ID-3's household rule among them).
+REPORT_OFFICE_FIELDS = (
+    "name",
+    "active",
+    "company_id",
+    "is_sales_office",
+    "office_tz",
+    "phone_region",
+    "launch_date",
+    "household_includes_siblings",
+)
 
 
 class CrmTeam(models.Model):

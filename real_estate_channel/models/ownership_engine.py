@@ -97,6 +97,10 @@ class OwnershipEngine(models.AbstractModel):
         return wanted
 
     @api.model
+    def _relative_fields(self):
+        return [*super()._relative_fields(), "is_staff_relative"]  # CH-10
+
+    @api.model
     def _verdict_partners(self, protections):
         return super()._verdict_partners(protections) | protections.holder_channel_id
 

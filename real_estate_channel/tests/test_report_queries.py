@@ -67,3 +67,26 @@ class TestReportQueries(ChannelCase):
         self.assertEqual(tables["real_estate_report"], 1, tables)
         self.assertEqual(tables["real_estate_channel_agreement"], 1, tables)
         self.assertEqual(tables["ir_sequence"], 1, tables)
+
+    def test_household_relatives_are_read_with_what_the_rules_read(self):
+        """CH-2, CH-10, ID-3: refusing a customer whose relative is held reads the relatives with the fields
+        the rules read of them (a verdict's, the staff-relative flag), not their whole files, and the office
+        once."""
+        self.submit(phone="13900000001", customer_name="预热")
+        head = self.register(at=T0 - timedelta(days=1))
+        relative = self.env["crm.lead"].create({"name": "王母", "team_id": self.team.id, "phone": "13611113333"})
+        self.env["real.estate.household"].create(
+            {
+                "name": "王家",
+                "team_id": self.team.id,
+                "member_ids": [
+                    (0, 0, {"lead_id": head["lead_id"], "relation": "head"}),
+                    (0, 0, {"lead_id": relative.id, "relation": "parent"}),
+                ],
+            }
+        )
+        result, tables = self.submit_cold(phone="13611113333", customer_name="王母")
+        self.assertEqual((result["state"], result["reason_code"]), ("rejected", "protected_by_other"))
+        self.assertEqual(tables["crm_team"], 1, tables)
+        self.assertLessEqual(tables["crm_lead"], 2, tables)
+        self.assertLess(tables.widest["crm_lead"], 20, tables.widest)
