@@ -121,63 +121,34 @@ def racing_channels(client, team, tag):
 # ----------------------------------------------------------------------
 # Measures
 # ----------------------------------------------------------------------
-def interleaved(functions, calls):
-    """``timed`` for several calls compared with each other: one of each in turn, so that the machine's load
-    (shared, two cores) weighs on all alike. ``{name: {p50, p90}}`` in ms, after two warm-up rounds."""
-    samples = {name: [] for name in functions}
-    for i in range(-2, calls):
-        for name, fn in functions.items():
-            began = time.perf_counter()
-            fn(i)
-            if i >= 0:
-                samples[name].append((time.perf_counter() - began) * 1000)
-    return {
-        name: {"p50": statistics.median(values), "p90": sorted(values)[int(len(values) * 0.9) - 1]}
-        for name, values in samples.items()
-    }
-
-
 def latencies(client, direct, ids, channels, calls, fresh):
     team = ids["team"]
     sample = client.call("crm.lead", "search", [("team_id", "=", team)], limit=100, offset=ids["customers"] // 2)
-    results = interleaved(
+    results = timed(
         {
             "floor, /xmlrpc/2/object": lambda i: client.call("res.partner", "search_count", []),
             "floor, /xmlrpc/2/readonly (replica)": lambda i: client.read("res.partner", "search_count", []),
             "floor, one server without the balancer": lambda i: direct.call("res.partner", "search_count", []),
+            "register, new customer": lambda i: client.call(
+                "real.estate.visit", "register", {"team_id": team, "customer_name": "集群", "phone": next(fresh)}
+            ),
+            "submit, new customer (valid)": lambda i: client.call(
+                "real.estate.report",
+                "submit",
+                {
+                    "team_id": team,
+                    "channel_id": channels[i % len(channels)],
+                    "customer_name": "集群报备",
+                    "phone": next(fresh),
+                    "expected_visit": _expected_visit(),
+                },
+            ),
+            "attribution of 100, /xmlrpc/2/object": lambda i: client.call("crm.lead", "attribution", sample),
+            "attribution of 100, /xmlrpc/2/readonly (replica)": lambda i: client.read(
+                "crm.lead", "attribution", sample
+            ),
         },
         calls,
-    )
-    results["register, new customer"] = timed(
-        lambda i: client.call(
-            "real.estate.visit", "register", {"team_id": team, "customer_name": "集群", "phone": next(fresh)}
-        ),
-        calls,
-    )
-    results["submit, new customer (valid)"] = timed(
-        lambda i: client.call(
-            "real.estate.report",
-            "submit",
-            {
-                "team_id": team,
-                "channel_id": channels[i % len(channels)],
-                "customer_name": "集群报备",
-                "phone": next(fresh),
-                "expected_visit": _expected_visit(),
-            },
-        ),
-        calls,
-    )
-    results.update(
-        interleaved(
-            {
-                "attribution of 100, /xmlrpc/2/object": lambda i: client.call("crm.lead", "attribution", sample),
-                "attribution of 100, /xmlrpc/2/readonly (replica)": lambda i: client.read(
-                    "crm.lead", "attribution", sample
-                ),
-            },
-            calls,
-        )
     )
     assert client.read("crm.lead", "attribution", sample) == client.call("crm.lead", "attribution", sample)
     return results, sample
@@ -515,7 +486,7 @@ def report(root, result):
         "Run of %s on %s (%s, %s cores), %s customers: a streaming hot standby of the PostgreSQL server (a second "
         "cluster on this machine, copied in %.0f s), two Odoo servers of %d workers each reading from it, a "
         "round-robin balancer in front (connections served: %s). %d calls per figure, p50 in ms, fresh connection "
-        "per call; the floors, and the two attributions, measured in turn."
+        "per call; every kind of call taken in turn (one of each per round)."
         % (
             meta["date"],
             meta["machine"],

@@ -803,88 +803,69 @@ def load_board(server, domain, groupby, cards, aggregates=()):
             )
 
 
-def timed(fn, calls):
-    """Median and p90 in ms of ``calls`` calls of ``fn(i)`` (after two warm-up calls)."""
-    fn(-1)
-    fn(-2)
-    samples = []
+def timed(fns, calls):
+    """``{name: {p50, p90}}`` in ms of ``calls`` calls of each ``fns[name](i)``, taken in turn: each round makes
+    one call of every kind (after two warm-up rounds), so that the machine's drift during the run weighs on
+    every figure alike and a ratio compares calls made at the same moments."""
+    for warm_up in (-1, -2):
+        for fn in fns.values():
+            fn(warm_up)
+    samples = {name: [] for name in fns}
     for i in range(calls):
-        began = time.perf_counter()
-        fn(i)
-        samples.append((time.perf_counter() - began) * 1000)
-    samples.sort()
-    return {"p50": statistics.median(samples), "p90": samples[int(len(samples) * 0.9) - 1]}
+        for name, fn in fns.items():
+            began = time.perf_counter()
+            fn(i)
+            samples[name].append((time.perf_counter() - began) * 1000)
+    return {
+        name: {"p50": statistics.median(taken), "p90": sorted(taken)[int(len(taken) * 0.9) - 1]}
+        for name, taken in samples.items()
+    }
 
 
 def measure(server, ids, size, calls, serial):
     team, expected = ids["team"], (datetime.utcnow() + timedelta(hours=3)).strftime("%Y-%m-%d %H:%M:%S")
     fresh = iter(range(serial, serial + 100_000))
     domain = [("team_id", "=", team)]
-    results = {
-        "floor": timed(lambda i: server.call("res.partner", "search_count", []), calls),
-        "stock crm.lead.create": timed(
-            lambda i: server.call("crm.lead", "create", {"name": "stock lead", "team_id": ids["stock_team"]}), calls
-        ),
-        "register, new customer": timed(
-            lambda i: server.call(
+    sample = server.call("crm.lead", "search", domain, limit=100, offset=size // 2)
+
+    def submit(phone, name):
+        values = {"team_id": team, "channel_id": ids["channel"], "agent_id": ids["agent"]}
+        values.update(customer_name=name, phone=phone, expected_visit=expected)
+        return server.call("real.estate.report", "submit", values)
+
+    results = timed(
+        {
+            "floor": lambda i: server.call("res.partner", "search_count", []),
+            "stock crm.lead.create": lambda i: server.call(
+                "crm.lead", "create", {"name": "stock lead", "team_id": ids["stock_team"]}
+            ),
+            "register, new customer": lambda i: server.call(
                 "real.estate.visit",
                 "register",
                 {"team_id": team, "customer_name": "新客", "phone": "137%08d" % next(fresh)},
             ),
-            calls,
-        ),
-        "register, returning customer": timed(
-            lambda i: server.call(
+            "register, returning customer": lambda i: server.call(
                 "real.estate.visit",
                 "register",
                 {"team_id": team, "customer_name": "客户", "phone": number((i * 7919 + 11) % size)},
             ),
-            calls,
-        ),
-        "submit, new customer (valid)": timed(
-            lambda i: server.call(
-                "real.estate.report",
-                "submit",
-                {
-                    "team_id": team,
-                    "channel_id": ids["channel"],
-                    "agent_id": ids["agent"],
-                    "customer_name": "报备",
-                    "phone": "136%08d" % next(fresh),
-                    "expected_visit": expected,
-                },
-            ),
-            calls,
-        ),
-        "submit, conflicting (rejected)": timed(
-            lambda i: server.call(
-                "real.estate.report",
-                "submit",
-                {
-                    "team_id": team,
-                    "channel_id": ids["channel"],
-                    "agent_id": ids["agent"],
-                    "customer_name": "客户",
-                    "phone": number((i * 104729 + 3) % size),
-                    "expected_visit": expected,
-                },
-            ),
-            calls,
-        ),
-    }
-    sample = server.call("crm.lead", "search", domain, limit=100, offset=size // 2)
-    results["attribution of 100"] = timed(lambda i: server.call("crm.lead", "attribution", sample), calls)
-    # the platform's own cost of reading those 100 customers: stock `read` of two fields, no rule involved
-    results[STOCK_READ] = timed(lambda i: server.call("crm.lead", "read", sample, ["user_id", "stage_id"]), calls)
+            "submit, new customer (valid)": lambda i: submit("136%08d" % next(fresh), "报备"),
+            "submit, conflicting (rejected)": lambda i: submit(number((i * 104729 + 3) % size), "客户"),
+            "attribution of 100": lambda i: server.call("crm.lead", "attribution", sample),
+            # the platform's own cost of reading those 100 customers: stock `read` of two fields, no rule involved
+            STOCK_READ: lambda i: server.call("crm.lead", "read", sample, ["user_id", "stage_id"]),
+        },
+        calls,
+    )
     # the boards as the web client loads a grouped kanban: the columns (web_read_group), then each open
     # column's first 40 cards (web_search_read on the column's domain), one call after the other
     office = [("team_id.is_sales_office", "=", True), ("type", "=", "opportunity")]  # the Grade Board action
-    boards = min(calls, BOARD_LOADS)
-    results[GRADE_BOARD] = timed(lambda i: load_board(server, office, "grade", GRADE_CARDS), boards)
     pipeline = [("type", "=", "opportunity"), ("team_id", "=", team)]
-    results[STOCK_BOARD] = timed(
-        lambda i: load_board(server, pipeline, "stage_id", STOCK_CARDS, ["expected_revenue:sum"]), boards
-    )
+    boards = {
+        GRADE_BOARD: lambda i: load_board(server, office, "grade", GRADE_CARDS),
+        STOCK_BOARD: lambda i: load_board(server, pipeline, "stage_id", STOCK_CARDS, ["expected_revenue:sum"]),
+    }
+    results.update(timed(boards, min(calls, BOARD_LOADS)))
     return results
 
 
@@ -895,7 +876,7 @@ def report(root, runs, meta, concurrent):
     lines = [
         "<!-- bench-scale -->",
         "Run of %s on %s (%s, %s cores); %d calls per figure (%d loads of each board), p50 in ms, fresh connection "
-        "per call, a %d-worker server."
+        "per call, the calls of every kind taken in turn (one of each per round), a %d-worker server."
         % (
             meta["date"],
             meta["machine"],
