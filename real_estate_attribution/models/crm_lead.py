@@ -589,10 +589,7 @@ class CrmLead(models.Model):
         else those a first read prefetches."""
         if not all(isinstance(id_, int) and not isinstance(id_, bool) and id_ > 0 for id_ in self._ids):
             raise ValidationError(self.env._("Give the customers as a list of their integer ids."))
-        if field_names is None:
-            names = records.prefetched(self)
-        else:
-            names = [name for name in field_names if self._fields[name].is_accessible(self.env)]
+        names = records.prefetched(self) if field_names is None else records.accessible(self, field_names)
         readable = self.with_context(active_test=False).search_fetch([("id", "in", self.ids)], names)
         if len(readable) == len(set(self._ids)):
             return

@@ -94,9 +94,7 @@ class RuleIdentity(models.AbstractModel):
             return lead
         relatives = counted.lead_id
         # what the rules read of them, not their whole files (of those fields, what the caller may read)
-        relatives.fetch(
-            [name for name in self._relative_fields() if relatives._fields[name].is_accessible(relatives.env)]
-        )
+        relatives.fetch(records.accessible(relatives, self._relative_fields()))
         return relatives | lead
 
     @api.model

@@ -36,6 +36,12 @@ def prefetched(model):
     ]
 
 
+def accessible(model, field_names):
+    """Those of ``field_names`` the environment's user may read (a field restricted to groups is left out, as a
+    first read leaves it out)."""
+    return [name for name in field_names if model._fields[name].is_accessible(model.env)]
+
+
 def next_number(model, code, company):
     """``ir.sequence.next_by_code(code)`` for ``company`` (given, so that a caller making records in their
     office's company need not read the user's current one), with the sequence found and read in one query:

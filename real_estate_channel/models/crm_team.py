@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 
-#: The office's fields of the ownership rules a report's decision reads besides this module's own settings.
-#: The office's fields of other modules a report's decision reads (ID-3's household rule among them).
+#: The office's fields of the ownership rules a report's decision reads besides this module's own settings
+#: (ID-3's household rule among them).
 REPORT_OFFICE_FIELDS = (
     "name",
     "active",

@@ -48,6 +48,19 @@ class ChannelCase(AttributionCase):
     def report(self, result):
         return self.Report.browse(result["report_id"])
 
+    def household(self, head_id, member, relation):
+        """ID-3: a household of the office's customer ``head_id`` and the file ``member``."""
+        return self.env["real.estate.household"].create(
+            {
+                "name": "王家",
+                "team_id": self.team.id,
+                "member_ids": [
+                    (0, 0, {"lead_id": head_id, "relation": "head"}),
+                    (0, 0, {"lead_id": member.id, "relation": relation}),
+                ],
+            }
+        )
+
     def sign_all(self, visit_result, at):
         """CH-7: agent (portal), receiving consultant and site manager sign."""
         visit = self.Visit.browse(visit_result["visit_id"])

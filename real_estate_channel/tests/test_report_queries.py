@@ -75,16 +75,7 @@ class TestReportQueries(ChannelCase):
         self.submit(phone="13900000001", customer_name="预热")
         head = self.register(at=T0 - timedelta(days=1))
         relative = self.env["crm.lead"].create({"name": "王母", "team_id": self.team.id, "phone": "13611113333"})
-        self.env["real.estate.household"].create(
-            {
-                "name": "王家",
-                "team_id": self.team.id,
-                "member_ids": [
-                    (0, 0, {"lead_id": head["lead_id"], "relation": "head"}),
-                    (0, 0, {"lead_id": relative.id, "relation": "parent"}),
-                ],
-            }
-        )
+        self.household(head["lead_id"], relative, "parent")
         result, tables = self.submit_cold(phone="13611113333", customer_name="王母")
         self.assertEqual((result["state"], result["reason_code"]), ("rejected", "protected_by_other"))
         self.assertEqual(tables["crm_team"], 1, tables)

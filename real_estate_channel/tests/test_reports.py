@@ -73,16 +73,7 @@ class TestReportSubmission(ChannelCase):
         """CH-2 with ID-3: the spouse of a held customer is held too."""
         husband = self.register(at=T0 - timedelta(days=1))
         wife = self.env["crm.lead"].create({"name": "张丽", "team_id": self.team.id, "phone": "13700001111"})
-        self.env["real.estate.household"].create(
-            {
-                "name": "王家",
-                "team_id": self.team.id,
-                "member_ids": [
-                    (0, 0, {"lead_id": husband["lead_id"], "relation": "head"}),
-                    (0, 0, {"lead_id": wife.id, "relation": "spouse"}),
-                ],
-            }
-        )
+        self.household(husband["lead_id"], wife, "spouse")
         result = self.submit(customer_name="张丽", phone="13700001111")
         self.assertEqual(result["reason_code"], "protected_by_other")
 
