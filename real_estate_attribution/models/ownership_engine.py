@@ -579,7 +579,8 @@ class OwnershipEngine(models.AbstractModel):
             .create(self._visit_values(contact, decision, lead))
         )
         self._match_referral(contact, visit)
-        old_owner = lead.user_id if lead else self.env["res.users"]
+        # a new file is opened held by its owner (_create_customer): nobody held it before
+        old_owner = self.env["res.users"] if decision.create_lead else lead.user_id
         protection = decision.protection
         if decision.action == "create":
             protection = self._create_protection(
@@ -630,12 +631,23 @@ class OwnershipEngine(models.AbstractModel):
 
     @api.model
     def _create_customer(self, contact, decision):
-        """Open the customer file (crm.lead) of a new identity (ID-1)."""
+        """Open the customer file (crm.lead) of a new identity (ID-1).
+
+        A file the decision protects (PR-1) is opened held by its owner, so that the protection that follows
+        only links to it: one write of the new file fewer, and no second pass of stock CRM's assignment.
+        """
+        owner = decision.owner if decision.action == "create" else self.env["res.users"]
         return (
             self.env["crm.lead"]
             .sudo()
-            # the holder follows the customer once the protection names them (PR-1), not the receptionist
-            .with_context(attribution_engine=True, mail_create_nolog=True, mail_create_nosubscribe=True)
+            # the holder follows the customer, not the receptionist; the call-back activity (GR-1) tells them,
+            # not an assignment email
+            .with_context(
+                attribution_engine=True,
+                mail_create_nolog=True,
+                mail_create_nosubscribe=True,
+                mail_auto_subscribe_no_notify=True,
+            )
             .create(
                 {
                     "name": contact.customer_name,
@@ -643,7 +655,8 @@ class OwnershipEngine(models.AbstractModel):
                     "phone": contact.phone,
                     "type": "opportunity",
                     "team_id": contact.team.id,
-                    "user_id": False,
+                    "user_id": owner.id or False,
+                    "in_public_pool": False,
                 }
             )
         )

@@ -80,9 +80,16 @@ class RuleProtection(models.AbstractModel):
         # ended protections must reach the database before the unique index sees the new one
         Protection.flush_model(["state"])
         protection = Protection.create(vals)
-        # the holder follows the customer; the call-back activity (GR-1) tells them, not an assignment email
-        lead.with_context(attribution_engine=True, mail_auto_subscribe_no_notify=True).sudo().write(
-            {"protection_id": protection.id, "user_id": holder.id, "in_public_pool": False}
+        # the holder follows the customer; the call-back activity (GR-1) tells them, not an assignment email.
+        # Only what changes is written: a file opened for its holder (ID-1) only gets the link.
+        lead = lead.with_context(attribution_engine=True, mail_auto_subscribe_no_notify=True).sudo()
+        holding = {"protection_id": protection.id, "user_id": holder.id, "in_public_pool": False}
+        lead.write(
+            {
+                name: value
+                for name, value in holding.items()
+                if lead._fields[name].convert_to_write(lead[name], lead) != value
+            }
         )
         return protection
 

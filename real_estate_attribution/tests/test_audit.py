@@ -150,6 +150,22 @@ class TestOwnershipAudit(AttributionCase):
         self.assertIn("客户投诉要求换顾问", log.explanation)
         self.assertEqual(self.attribution(lead.id, self.days(2, 1))["rule"], "PR-3")
 
+    def test_new_customer_file_opened_for_its_holder(self):
+        """ID-1, PR-1: a new customer's file is opened held by its owner and the protection only links to it:
+        stock CRM's assignment runs once, with the file's creation. The holder follows the customer, and the
+        audit says nobody held the file before."""
+        self.make_roster([self.li, self.wang])
+        answer = self.register(phone="13812340001", customer_name="赵敏")
+        lead = self.env["crm.lead"].browse(answer["lead_id"])
+        self.assertEqual(lead.user_id.id, answer["owner_user_id"])
+        self.assertEqual(lead.protection_id.holder_user_id, lead.user_id)
+        self.assertFalse(lead.in_public_pool)
+        self.assertIn(lead.user_id.partner_id, lead.message_partner_ids)
+        log = self.env["real.estate.ownership.log"].search([("lead_id", "=", lead.id)])
+        self.assertEqual(log.mapped("event"), ["assign"])
+        self.assertFalse(log.old_user_id)
+        self.assertEqual(log.new_user_id, lead.user_id)
+
 
 class TestOfficeSettings(AttributionCase):
     def test_defaults_follow_the_rulebook(self):
